@@ -1,0 +1,372 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Follows hook process trees and accounts their scheduling.
+ *
+ * A thread is tracked when its tid is a key of tracked_threads. Userspace
+ * seeds the map (record: the command's pid before it execs); a child of a
+ * tracked thread is tracked at fork; in attach mode every newly exec'd task
+ * is tracked provisionally and userspace removes the ones that match no hook
+ * rule. Untracked tasks cost one hash lookup per hook point and nothing more.
+ *
+ * Scheduler time is aggregated here, per thread, in the map value; it
+ * crosses to userspace once, in the thread's exit event (or by reading the
+ * map at detach). Only lifecycle events use the ring buffer. Every event
+ * that cannot be delivered is counted in `counters`.
+ *
+ * Each scheduler hook exists twice, tp_btf (cheaper: direct field access)
+ * and raw_tp (for kernels without BTF-typed tracepoints); userspace loads
+ * exactly one of each pair after probing (userspace/tracer/kernel_features).
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+
+#include "hook_trace.h"
+#include "task_fields.bpf.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+/* Attach mode: start tracking every task that execs while untracked, so a
+ * hook's tree is followed from its first instruction; userspace untracks
+ * the ones that match no rule. */
+const volatile __u32 track_new_execs = 0;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536); /* resized by userspace before load */
+	/* Entries are ~1.1 KB (per-CPU times); allocate on use rather than
+	 * reserving max_entries of them up front. Insertions happen at fork
+	 * and exec only, never on the scheduler hot path. */
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, __u32);
+	__type(value, struct vp_thread_state);
+} tracked_threads SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 4 << 20); /* resized by userspace before load */
+} events SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, VP_COUNTER_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} counters SEC(".maps");
+
+/* Template for new map entries: too large for the BPF stack. */
+const struct vp_thread_state zero_thread_state = {};
+
+static __always_inline void count(__u32 which)
+{
+	__u64 *value = bpf_map_lookup_elem(&counters, &which);
+	if (value)
+		*value += 1;
+}
+
+static __always_inline struct vp_thread_state *track_thread(__u32 tid, __u32 pid)
+{
+	if (bpf_map_update_elem(&tracked_threads, &tid, &zero_thread_state, BPF_ANY)) {
+		count(VP_LOST_TRACK_FULL);
+		return NULL;
+	}
+	struct vp_thread_state *state = bpf_map_lookup_elem(&tracked_threads, &tid);
+	if (state)
+		state->pid = pid;
+	return state;
+}
+
+static __always_inline void fill_header(struct vp_event_header *header, __u32 kind, __u64 now)
+{
+	header->kind = kind;
+	header->cpu = bpf_get_smp_processor_id();
+	header->timestamp_ns = now;
+}
+
+/* ---- scheduler: the hot path ------------------------------------------ */
+
+static __always_inline void account_switch_out(struct vp_thread_state *state,
+					       struct task_struct *prev, bool preempt,
+					       __u64 now)
+{
+	if (state->switched_in_ns && now > state->switched_in_ns) {
+		__u64 delta = now - state->switched_in_ns;
+		__u32 cpu = bpf_get_smp_processor_id();
+		if (cpu >= VP_MAX_CPUS) {
+			cpu = VP_MAX_CPUS - 1;
+			count(VP_COUNTER_CPU_FOLDED);
+		}
+		state->totals.on_cpu_ns += delta;
+		state->totals.on_cpu_ns_per_cpu[cpu] += delta;
+	}
+	state->switched_in_ns = 0;
+	state->switched_out_ns = now;
+
+	/* Same rule as __schedule(): a switch is voluntary when the task was
+	 * not preempted and had set a non-running state. A preempted or
+	 * yielding task stays in the run queue, so its wait starts now. */
+	__u32 task_state = vp_task_state(prev);
+	if (preempt || task_state == VP_TASK_RUNNING) {
+		state->totals.involuntary_switches += 1;
+		state->state = VP_STATE_RUNNABLE;
+		state->runnable_since_ns = now;
+	} else {
+		state->totals.voluntary_switches += 1;
+		bool io_wait = (task_state & VP_TASK_UNINTERRUPTIBLE) && !(task_state & VP_TASK_NOLOAD);
+		state->state = io_wait ? VP_STATE_BLOCKED : VP_STATE_SLEEPING;
+		state->runnable_since_ns = 0;
+	}
+}
+
+static __always_inline void account_switch_in(struct vp_thread_state *state, __u64 now)
+{
+	if (state->runnable_since_ns && now > state->runnable_since_ns) {
+		state->totals.run_queue_wait_ns += now - state->runnable_since_ns;
+	} else if (state->switched_out_ns && now > state->switched_out_ns) {
+		/* The wakeup was not seen (tracking began while the task slept):
+		 * the whole gap is off-CPU time in the state it left with. */
+		__u64 gap = now - state->switched_out_ns;
+		if (state->state == VP_STATE_BLOCKED)
+			state->totals.off_cpu_blocked_ns += gap;
+		else if (state->state == VP_STATE_SLEEPING)
+			state->totals.off_cpu_sleep_ns += gap;
+	}
+	state->runnable_since_ns = 0;
+	state->switched_in_ns = now;
+	state->state = VP_STATE_ON_CPU;
+}
+
+static __always_inline int handle_switch(bool preempt, struct task_struct *prev, __u32 prev_tid,
+					 __u32 next_tid)
+{
+	/* Filter first: two lookups, and nothing else for untracked tasks. */
+	struct vp_thread_state *prev_state = bpf_map_lookup_elem(&tracked_threads, &prev_tid);
+	struct vp_thread_state *next_state = bpf_map_lookup_elem(&tracked_threads, &next_tid);
+	__u64 now = 0;
+	if (prev_state) {
+		now = bpf_ktime_get_ns();
+		account_switch_out(prev_state, prev, preempt, now);
+	}
+	if (next_state) {
+		if (!now)
+			now = bpf_ktime_get_ns();
+		account_switch_in(next_state, now);
+	}
+	return 0;
+}
+
+static __always_inline int handle_wakeup(__u32 tid)
+{
+	struct vp_thread_state *state = bpf_map_lookup_elem(&tracked_threads, &tid);
+	if (!state || state->switched_in_ns)
+		return 0; /* untracked, or woken before it even left the CPU */
+
+	__u64 now = bpf_ktime_get_ns();
+	if (state->switched_out_ns && now > state->switched_out_ns) {
+		__u64 off = now - state->switched_out_ns;
+		if (state->state == VP_STATE_BLOCKED)
+			state->totals.off_cpu_blocked_ns += off;
+		else if (state->state == VP_STATE_SLEEPING)
+			state->totals.off_cpu_sleep_ns += off;
+	}
+	if (!state->runnable_since_ns)
+		state->runnable_since_ns = now;
+	state->state = VP_STATE_RUNNABLE;
+	return 0;
+}
+
+SEC("tp_btf/sched_switch")
+int BPF_PROG(sched_switch_btf, bool preempt, struct task_struct *prev, struct task_struct *next)
+{
+	return handle_switch(preempt, prev, prev->pid, next->pid);
+}
+
+SEC("raw_tp/sched_switch")
+int BPF_PROG(sched_switch_raw, bool preempt, struct task_struct *prev, struct task_struct *next)
+{
+	return handle_switch(preempt, prev, BPF_CORE_READ(prev, pid), BPF_CORE_READ(next, pid));
+}
+
+SEC("tp_btf/sched_wakeup")
+int BPF_PROG(sched_wakeup_btf, struct task_struct *task)
+{
+	return handle_wakeup(task->pid);
+}
+
+SEC("raw_tp/sched_wakeup")
+int BPF_PROG(sched_wakeup_raw, struct task_struct *task)
+{
+	return handle_wakeup(BPF_CORE_READ(task, pid));
+}
+
+SEC("tp_btf/sched_wakeup_new")
+int BPF_PROG(sched_wakeup_new_btf, struct task_struct *task)
+{
+	return handle_wakeup(task->pid);
+}
+
+SEC("raw_tp/sched_wakeup_new")
+int BPF_PROG(sched_wakeup_new_raw, struct task_struct *task)
+{
+	return handle_wakeup(BPF_CORE_READ(task, pid));
+}
+
+/* ---- process lifecycle -------------------------------------------------- */
+
+static __always_inline int handle_fork(struct task_struct *parent, struct task_struct *child)
+{
+	__u32 parent_tid = BPF_CORE_READ(parent, pid);
+	if (!bpf_map_lookup_elem(&tracked_threads, &parent_tid))
+		return 0;
+
+	__u64 now = bpf_ktime_get_ns();
+	__u32 child_tid = BPF_CORE_READ(child, pid);
+	__u32 child_pid = BPF_CORE_READ(child, tgid);
+	struct vp_thread_state *state = track_thread(child_tid, child_pid);
+	if (state)
+		state->state = VP_STATE_RUNNABLE; /* sched_wakeup_new follows */
+
+	struct vp_fork_event *event = bpf_ringbuf_reserve(&events, sizeof(*event), 0);
+	if (!event) {
+		count(VP_LOST_RINGBUF_FORK);
+		return 0;
+	}
+	fill_header(&event->header, VP_EVENT_FORK, now);
+	event->parent_pid = BPF_CORE_READ(parent, tgid);
+	event->parent_tid = parent_tid;
+	event->child_pid = child_pid;
+	event->child_tid = child_tid;
+	bpf_ringbuf_submit(event, 0);
+	return 0;
+}
+
+static __always_inline int handle_exec(struct task_struct *task, __u32 old_tid,
+				       struct linux_binprm *bprm)
+{
+	__u32 tid = BPF_CORE_READ(task, pid);
+	__u32 pid = BPF_CORE_READ(task, tgid);
+	__u64 now = bpf_ktime_get_ns();
+
+	struct vp_thread_state *state = bpf_map_lookup_elem(&tracked_threads, &tid);
+	if (!state && old_tid != tid) {
+		/* A non-leader thread exec'd and took over the leader's tid. */
+		struct vp_thread_state *old = bpf_map_lookup_elem(&tracked_threads, &old_tid);
+		if (old) {
+			if (bpf_map_update_elem(&tracked_threads, &tid, old, BPF_ANY))
+				count(VP_LOST_TRACK_FULL);
+			bpf_map_delete_elem(&tracked_threads, &old_tid);
+			state = bpf_map_lookup_elem(&tracked_threads, &tid);
+		}
+	}
+	if (!state) {
+		if (!track_new_execs)
+			return 0;
+		state = track_thread(tid, pid);
+		if (!state)
+			return 0;
+		state->switched_in_ns = now; /* it is running the exec right now */
+	}
+
+	struct vp_exec_event *event = bpf_ringbuf_reserve(&events, sizeof(*event), 0);
+	if (!event) {
+		count(VP_LOST_RINGBUF_EXEC);
+		return 0;
+	}
+	fill_header(&event->header, VP_EVENT_EXEC, now);
+	event->pid = pid;
+	event->ppid = vp_task_parent_pid(task);
+	bpf_get_current_comm(event->comm, sizeof(event->comm));
+	const char *filename = BPF_CORE_READ(bprm, filename);
+	if (bpf_probe_read_kernel_str(event->filename, sizeof(event->filename), filename) < 0)
+		event->filename[0] = '\0';
+
+	/* The new image's arguments are in user memory at [arg_start, arg_end). */
+	struct mm_struct *mm = BPF_CORE_READ(task, mm);
+	unsigned long arg_start = BPF_CORE_READ(mm, arg_start);
+	unsigned long arg_end = BPF_CORE_READ(mm, arg_end);
+	__u64 length = arg_end > arg_start ? arg_end - arg_start : 0;
+	event->argv_truncated = length > VP_ARGV_BYTES;
+	if (length > VP_ARGV_BYTES)
+		length = VP_ARGV_BYTES;
+	if (bpf_probe_read_user(event->argv, length, (const void *)arg_start) < 0)
+		length = 0;
+	event->argv_bytes = length;
+	bpf_ringbuf_submit(event, 0);
+	return 0;
+}
+
+static __always_inline int handle_exit(struct task_struct *task)
+{
+	__u32 tid = BPF_CORE_READ(task, pid);
+	struct vp_thread_state *state = bpf_map_lookup_elem(&tracked_threads, &tid);
+	if (!state)
+		return 0;
+
+	/* The exiting thread is on CPU: close its current slice now; what
+	 * follows (the final context switch) is a few microseconds. */
+	__u64 now = bpf_ktime_get_ns();
+	if (state->switched_in_ns && now > state->switched_in_ns) {
+		__u64 delta = now - state->switched_in_ns;
+		__u32 cpu = bpf_get_smp_processor_id();
+		if (cpu >= VP_MAX_CPUS)
+			cpu = VP_MAX_CPUS - 1;
+		state->totals.on_cpu_ns += delta;
+		state->totals.on_cpu_ns_per_cpu[cpu] += delta;
+		state->switched_in_ns = now;
+	}
+
+	struct vp_exit_event *event = bpf_ringbuf_reserve(&events, sizeof(*event), 0);
+	if (!event) {
+		count(VP_LOST_RINGBUF_EXIT);
+	} else {
+		fill_header(&event->header, VP_EVENT_EXIT, now);
+		event->pid = BPF_CORE_READ(task, tgid);
+		event->tid = tid;
+		event->ppid = vp_task_parent_pid(task);
+		event->exit_code = BPF_CORE_READ(task, exit_code);
+		event->group_dead = vp_task_group_dead(task);
+		event->reserved = 0;
+		bpf_probe_read_kernel(&event->totals, sizeof(event->totals), &state->totals);
+		bpf_ringbuf_submit(event, 0);
+	}
+	bpf_map_delete_elem(&tracked_threads, &tid);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(sched_process_fork_btf, struct task_struct *parent, struct task_struct *child)
+{
+	return handle_fork(parent, child);
+}
+
+SEC("raw_tp/sched_process_fork")
+int BPF_PROG(sched_process_fork_raw, struct task_struct *parent, struct task_struct *child)
+{
+	return handle_fork(parent, child);
+}
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(sched_process_exec_btf, struct task_struct *task, pid_t old_pid,
+	     struct linux_binprm *bprm)
+{
+	return handle_exec(task, old_pid, bprm);
+}
+
+SEC("raw_tp/sched_process_exec")
+int BPF_PROG(sched_process_exec_raw, struct task_struct *task, pid_t old_pid,
+	     struct linux_binprm *bprm)
+{
+	return handle_exec(task, old_pid, bprm);
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(sched_process_exit_btf, struct task_struct *task)
+{
+	return handle_exit(task);
+}
+
+SEC("raw_tp/sched_process_exit")
+int BPF_PROG(sched_process_exit_raw, struct task_struct *task)
+{
+	return handle_exit(task);
+}

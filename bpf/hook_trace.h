@@ -1,0 +1,106 @@
+/* ABI between bpf/hook_trace.bpf.c and userspace/tracer.
+ *
+ * Fixed-width fields only, no pointers, no bool: the same bytes are read by
+ * BPF and by C++ (userspace/tracer/event_decoder.cpp pins the layout with
+ * static_asserts). Every duration is in nanoseconds, every timestamp is
+ * CLOCK_MONOTONIC nanoseconds (bpf_ktime_get_ns). "pid" is the thread-group
+ * id, "tid" the thread id, as userspace names them.
+ */
+#ifndef VALIDPROF_BPF_HOOK_TRACE_H
+#define VALIDPROF_BPF_HOOK_TRACE_H
+
+/* On-CPU time is kept per CPU id up to this many CPUs; time on CPUs with a
+ * higher id is folded into the last slot and counted in
+ * VP_COUNTER_CPU_FOLDED so the report can say so. */
+#define VP_MAX_CPUS 128
+#define VP_COMM_BYTES 16
+#define VP_PATH_BYTES 256
+/* The first bytes of argv are enough to match hook rules such as
+ * "hooks post-edit"; longer command lines are flagged truncated. */
+#define VP_ARGV_BYTES 512
+
+enum vp_event_kind {
+	VP_EVENT_FORK = 1,
+	VP_EVENT_EXEC = 2,
+	VP_EVENT_EXIT = 3,
+};
+
+/* Where a thread is while it is off CPU. */
+enum vp_off_cpu_state {
+	VP_STATE_ON_CPU = 0,
+	VP_STATE_RUNNABLE = 1, /* preempted or woken: waiting in a run queue */
+	VP_STATE_SLEEPING = 2, /* interruptible sleep (S) */
+	VP_STATE_BLOCKED = 3,  /* uninterruptible (D): disk and other I/O */
+};
+
+/* Indexes of the per-CPU counters array. The VP_LOST_* ones are events the
+ * kernel side could not deliver or account; they are stored with the
+ * session and shown in every report. */
+enum vp_counter {
+	VP_LOST_RINGBUF_FORK = 0,  /* ring buffer full: fork event dropped */
+	VP_LOST_RINGBUF_EXEC = 1,  /* ring buffer full: exec event dropped */
+	VP_LOST_RINGBUF_EXIT = 2,  /* ring buffer full: exit event (and its times) dropped */
+	VP_LOST_TRACK_FULL = 3,    /* tracked-threads map full: a new task went untracked */
+	VP_COUNTER_CPU_FOLDED = 4, /* switch-outs on a CPU id >= VP_MAX_CPUS */
+	VP_COUNTER_MAX = 5,
+};
+
+/* Scheduler totals of one thread. */
+struct vp_sched_totals {
+	__u64 on_cpu_ns;
+	__u64 run_queue_wait_ns;
+	__u64 off_cpu_sleep_ns;
+	__u64 off_cpu_blocked_ns;
+	__u64 voluntary_switches;
+	__u64 involuntary_switches;
+	__u64 on_cpu_ns_per_cpu[VP_MAX_CPUS];
+};
+
+/* Value of the tracked_threads map (key: tid). Its presence is what makes a
+ * thread tracked. */
+struct vp_thread_state {
+	struct vp_sched_totals totals;
+	__u64 switched_in_ns;    /* last switch-in; 0 while off CPU */
+	__u64 switched_out_ns;   /* last switch-out; 0 before the first */
+	__u64 runnable_since_ns; /* wakeup or preemption; 0 unless in a run queue */
+	__u32 pid;               /* thread group of this thread */
+	__u32 state;             /* enum vp_off_cpu_state */
+};
+
+struct vp_event_header {
+	__u32 kind; /* enum vp_event_kind */
+	__u32 cpu;
+	__u64 timestamp_ns;
+};
+
+struct vp_fork_event {
+	struct vp_event_header header;
+	__u32 parent_pid;
+	__u32 parent_tid;
+	__u32 child_pid;
+	__u32 child_tid;
+};
+
+struct vp_exec_event {
+	struct vp_event_header header;
+	__u32 pid;
+	__u32 ppid;
+	__u32 argv_bytes;     /* valid bytes in argv, NUL-separated arguments */
+	__u32 argv_truncated; /* 1 if the command line was longer than VP_ARGV_BYTES */
+	char comm[VP_COMM_BYTES];
+	char filename[VP_PATH_BYTES];
+	char argv[VP_ARGV_BYTES];
+};
+
+struct vp_exit_event {
+	struct vp_event_header header;
+	__u32 pid;
+	__u32 tid;
+	__u32 ppid;
+	__s32 exit_code;  /* wait(2) style: status << 8, or the signal number */
+	__u32 group_dead; /* 1 when this was the process's last thread */
+	__u32 reserved;
+	struct vp_sched_totals totals;
+};
+
+#endif /* VALIDPROF_BPF_HOOK_TRACE_H */

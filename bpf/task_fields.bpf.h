@@ -1,0 +1,44 @@
+/* CO-RE readers for task_struct fields whose name or meaning changed across
+ * kernels. Usable from tp_btf and raw_tp programs alike (they go through
+ * BPF_CORE_READ, i.e. bpf_probe_read_kernel). */
+#ifndef VALIDPROF_BPF_TASK_FIELDS_BPF_H
+#define VALIDPROF_BPF_TASK_FIELDS_BPF_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_helpers.h>
+
+/* Task state bits from include/linux/sched.h; #defines, so not in BTF. */
+#define VP_TASK_RUNNING 0x0000
+#define VP_TASK_UNINTERRUPTIBLE 0x0002
+#define VP_TASK_NOLOAD 0x0400
+
+/* Linux 5.14 (commit 2f064a59a11f, "sched: Change task_struct::state")
+ * renamed task_struct::state to __state and made it unsigned int. */
+struct task_struct___pre_5_14 {
+	long state;
+} __attribute__((preserve_access_index));
+
+static __always_inline __u32 vp_task_state(struct task_struct *task)
+{
+	if (bpf_core_field_exists(task->__state))
+		return BPF_CORE_READ(task, __state);
+	struct task_struct___pre_5_14 *old = (void *)task;
+	return (__u32)BPF_CORE_READ(old, state);
+}
+
+/* The process is gone when signal_struct::live drops to zero; do_exit()
+ * decrements it before the sched_process_exit tracepoint fires. Reading it
+ * works on every kernel, unlike the tracepoint's group_dead argument (added
+ * in 6.16). */
+static __always_inline __u32 vp_task_group_dead(struct task_struct *task)
+{
+	return BPF_CORE_READ(task, signal, live.counter) == 0;
+}
+
+static __always_inline __u32 vp_task_parent_pid(struct task_struct *task)
+{
+	return BPF_CORE_READ(task, real_parent, tgid);
+}
+
+#endif /* VALIDPROF_BPF_TASK_FIELDS_BPF_H */

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs everything validprof needs to build, run and test, from Debian
+# packages. Idempotent: packages already present are not touched, and
+# apt-get runs only when something is missing. Run as root.
+set -euo pipefail
+
+packages=(
+  build-essential cmake ninja-build pkg-config
+  clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev
+  libboost-program-options-dev libsqlite3-dev libspdlog-dev libfmt-dev
+  libgtest-dev nlohmann-json3-dev
+  sqlite3 util-linux procps
+)
+
+missing=()
+for package in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$package")
+  fi
+done
+
+if ((${#missing[@]} == 0)); then
+  echo "setup: all ${#packages[@]} packages present"
+  exit 0
+fi
+
+if [[ $(id -u) -ne 0 ]]; then
+  echo "setup: missing packages (${missing[*]}); run this script as root to install them" >&2
+  exit 1
+fi
+echo "setup: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}"

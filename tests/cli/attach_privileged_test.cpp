@@ -1,0 +1,188 @@
+// End-to-end, privileged: `validprof attach` system-wide, stopped by
+// SIGINT; a recorder killed with SIGKILL; and nothing of ours stays loaded
+// in the kernel afterwards (checked with the kernel's own list of BPF
+// programs, not with anything validprof says).
+#include <bpf/bpf.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <chrono>
+#include <fcntl.h>
+#include <set>
+#include <thread>
+
+#include "cli_test_support.h"
+
+namespace validprof::testing {
+namespace {
+
+// Names of loaded BPF programs (the kernel keeps the first 15 characters).
+std::multiset<std::string> loaded_program_names() {
+    std::multiset<std::string> names;
+    __u32 id = 0;
+    while (bpf_prog_get_next_id(id, &id) == 0) {
+        int fd = bpf_prog_get_fd_by_id(id);
+        if (fd < 0) continue;
+        bpf_prog_info info{};
+        __u32 length = sizeof(info);
+        if (bpf_obj_get_info_by_fd(fd, &info, &length) == 0) names.insert(info.name);
+        close(fd);
+    }
+    return names;
+}
+
+std::size_t our_programs_loaded() {
+    std::size_t count = 0;
+    for (const std::string& name : loaded_program_names())
+        if (name.rfind("sched_switch_", 0) == 0 || name.rfind("sched_process_", 0) == 0 ||
+            name.rfind("sched_wakeup", 0) == 0)
+            ++count;
+    return count;
+}
+
+// The kernel frees a released program after an RCU grace period, so one
+// that was detached a moment ago may still be listed briefly.
+std::size_t our_programs_after_release() {
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    std::size_t count = our_programs_loaded();
+    while (count != 0 && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        count = our_programs_loaded();
+    }
+    return count;
+}
+
+// Starts validprof in the background with its output in a file.
+pid_t spawn_validprof(const std::vector<std::string>& arguments, const std::string& log_path,
+                      const std::map<std::string, std::string>& environment = {}) {
+    pid_t pid = fork();
+    if (pid == 0) {
+        int log = open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        dup2(log, STDOUT_FILENO);
+        dup2(log, STDERR_FILENO);
+        for (const auto& [name, value] : environment) setenv(name.c_str(), value.c_str(), 1);
+        std::vector<char*> argv;
+        std::string binary = validprof_binary();
+        argv.push_back(binary.data());
+        for (const std::string& argument : arguments) argv.push_back(const_cast<char*>(argument.c_str()));
+        argv.push_back(nullptr);
+        execv(argv[0], argv.data());
+        _exit(127);
+    }
+    return pid;
+}
+
+// A session row appears once the programs are attached.
+bool wait_for_session(const std::string& db_path, std::chrono::seconds limit) {
+    auto deadline = std::chrono::steady_clock::now() + limit;
+    while (std::chrono::steady_clock::now() < deadline) {
+        if (fs::exists(db_path)) {
+            auto database = storage::ProfileDatabase::open(db_path, storage::OpenMode::ReadOnly);
+            if (database.ok()) {
+                auto latest = (*database)->latest_session_id();
+                if (latest.ok() && latest->has_value()) return true;
+            }
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return false;
+}
+
+int wait_exit_code(pid_t pid) {
+    int status = 0;
+    waitpid(pid, &status, 0);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+std::string read_file(const std::string& path) {
+    std::ifstream file(path);
+    return std::string(std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>());
+}
+
+TEST(AttachPrivileged, SigintDetachesCleanlyAndStoresTheSession) {
+    VALIDPROF_REQUIRE_BPF();
+    ASSERT_EQ(our_programs_loaded(), 0u) << "another validprof is running; privileged tests must run alone";
+    TempDir dir;
+    std::string db = dir.file("profile.db");
+    pid_t validprof = spawn_validprof({"attach", "--db", db, "--hook", "burn=vp_burn_sleep"}, dir.file("log"));
+    ASSERT_TRUE(wait_for_session(db, std::chrono::seconds(20))) << read_file(dir.file("log"));
+    EXPECT_GT(our_programs_loaded(), 0u);
+
+    // Five hooks, and a process that matches no rule.
+    std::map<std::string, std::string> environment = {{"VALIDPROF_TRUTH", dir.file("truth.txt")}};
+    for (int i = 0; i < 5; ++i)
+        ASSERT_EQ(run_command({workload("vp_burn_sleep"), "3", "5"}, environment).exit_code, 0);
+    ASSERT_EQ(run_command({workload("vp_cpu_hog"), "3"}).exit_code, 0);
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+
+    kill(validprof, SIGINT);
+    int exit_code = wait_exit_code(validprof);
+    std::string log = read_file(dir.file("log"));
+    EXPECT_EQ(exit_code, 0) << log;
+    EXPECT_NE(log.find("session 1"), std::string::npos) << log;
+    EXPECT_EQ(our_programs_after_release(), 0u) << "BPF programs left loaded after SIGINT";
+
+    auto database = open_database(db);
+    ASSERT_TRUE(database);
+    auto session = database->load_session(1);
+    ASSERT_TRUE(session.ok());
+    EXPECT_TRUE(session->complete);
+    EXPECT_EQ(session->info.command, "attach");
+    auto invocations = database->load_invocations(1, std::nullopt, true);
+    ASSERT_TRUE(invocations.ok());
+    std::set<std::int32_t> truth_pids;
+    for (const TruthLine& line : read_truth(dir.file("truth.txt")))
+        truth_pids.insert(static_cast<std::int32_t>(truth_u64(line, "pid")));
+    std::set<std::int32_t> stored_pids;
+    for (const model::Invocation& invocation : *invocations) {
+        EXPECT_EQ(invocation.hook, "burn");
+        stored_pids.insert(invocation.root_pid);
+    }
+    EXPECT_EQ(stored_pids, truth_pids);
+}
+
+TEST(AttachPrivileged, SigkillLeavesEarlierSessionsIntact) {
+    VALIDPROF_REQUIRE_BPF();
+    TempDir dir;
+    std::string db = dir.file("profile.db");
+    std::map<std::string, std::string> environment = {
+        {"PATH", std::string(VALIDPROF_WORKLOAD_DIR) + ":" + std::getenv("PATH")}};
+    CommandResult first = run_command(
+        {validprof_binary(), "record", "--db", db, "--hook", "hog=vp_cpu_hog", "--", "vp_cpu_hog", "5"}, environment);
+    ASSERT_EQ(first.exit_code, 0) << first.output;
+
+    pid_t validprof = spawn_validprof({"record", "--db", db, "--", "sh", "-c", "vp_cpu_hog 5; sleep 30"},
+                                      dir.file("log"), environment);
+    ASSERT_TRUE(wait_for_session(db, std::chrono::seconds(20)));
+    // Wait until the second session row exists, then kill without warning.
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (std::chrono::steady_clock::now() < deadline) {
+        auto database = storage::ProfileDatabase::open(db, storage::OpenMode::ReadOnly);
+        if (database.ok()) {
+            auto sessions = (*database)->list_sessions();
+            if (sessions.ok() && sessions->size() == 2) break;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    kill(validprof, SIGKILL);
+    wait_exit_code(validprof);
+    run_command({"pkill", "-f", "sleep 30"});
+
+    auto database = open_database(db);
+    ASSERT_TRUE(database);
+    auto sessions = database->list_sessions();
+    ASSERT_TRUE(sessions.ok());
+    ASSERT_EQ(sessions->size(), 2u);
+    EXPECT_TRUE((*sessions)[0].complete);
+    EXPECT_EQ((*sessions)[0].invocation_count, 1u);
+    EXPECT_FALSE((*sessions)[1].complete);
+    // The kernel released everything with the killed process's descriptors.
+    EXPECT_EQ(our_programs_after_release(), 0u);
+
+    CommandResult listing = run_command({validprof_binary(), "sessions", "--db", db});
+    EXPECT_EQ(listing.exit_code, 0);
+    EXPECT_NE(listing.output.find("INCOMPLETE"), std::string::npos) << listing.output;
+}
+
+}  // namespace
+}  // namespace validprof::testing

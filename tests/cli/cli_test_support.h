@@ -1,0 +1,142 @@
+// Helpers for the end-to-end tests: run validprof and the workloads as a
+// user would, read the workloads' own truth files, read what validprof
+// stored through the storage module.
+#pragma once
+
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "storage/profile_database.h"
+#include "tracer/kernel_features.h"
+
+namespace validprof::testing {
+
+namespace fs = std::filesystem;
+
+struct CommandResult {
+    int exit_code = -1;
+    std::string output;  // stdout and stderr together
+};
+
+// Runs argv with optional extra environment, capturing its output.
+inline CommandResult run_command(const std::vector<std::string>& argv,
+                                 const std::map<std::string, std::string>& environment = {}) {
+    int pipe_fds[2];
+    if (pipe(pipe_fds) != 0) return {};
+    pid_t pid = fork();
+    if (pid == 0) {
+        dup2(pipe_fds[1], STDOUT_FILENO);
+        dup2(pipe_fds[1], STDERR_FILENO);
+        close(pipe_fds[0]);
+        close(pipe_fds[1]);
+        for (const auto& [name, value] : environment) setenv(name.c_str(), value.c_str(), 1);
+        std::vector<char*> args;
+        for (const std::string& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
+        args.push_back(nullptr);
+        execvp(args[0], args.data());
+        _exit(127);
+    }
+    close(pipe_fds[1]);
+    CommandResult result;
+    char buffer[4096];
+    ssize_t got;
+    while ((got = read(pipe_fds[0], buffer, sizeof(buffer))) > 0) result.output.append(buffer, static_cast<std::size_t>(got));
+    close(pipe_fds[0]);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    return result;
+}
+
+// A fresh directory per test, removed afterwards.
+class TempDir {
+public:
+    TempDir() {
+        std::string pattern = (fs::temp_directory_path() / "validprof-test-XXXXXX").string();
+        path_ = mkdtemp(pattern.data()) ? fs::path(pattern) : fs::path();
+    }
+    ~TempDir() {
+        std::error_code ignored;
+        fs::remove_all(path_, ignored);
+    }
+    const fs::path& path() const { return path_; }
+    std::string file(const std::string& name) const { return (path_ / name).string(); }
+
+private:
+    fs::path path_;
+};
+
+// One line of a workload's truth file: key=value pairs.
+using TruthLine = std::map<std::string, std::string>;
+
+inline std::vector<TruthLine> read_truth(const std::string& path) {
+    std::vector<TruthLine> lines;
+    std::ifstream file(path);
+    std::string line;
+    while (std::getline(file, line)) {
+        TruthLine fields;
+        std::istringstream words(line);
+        std::string word;
+        while (words >> word) {
+            auto equals = word.find('=');
+            if (equals != std::string::npos) fields[word.substr(0, equals)] = word.substr(equals + 1);
+        }
+        lines.push_back(std::move(fields));
+    }
+    return lines;
+}
+
+inline std::uint64_t truth_u64(const TruthLine& line, const std::string& key) {
+    auto found = line.find(key);
+    return found == line.end() ? 0 : std::strtoull(found->second.c_str(), nullptr, 10);
+}
+
+inline std::string validprof_binary() { return VALIDPROF_BINARY; }
+inline std::string workload(const std::string& name) { return std::string(VALIDPROF_WORKLOAD_DIR) + "/" + name; }
+
+// Skips (with the reason) when BPF cannot be loaded here.
+#define VALIDPROF_REQUIRE_BPF()                                                                    \
+    do {                                                                                         \
+        if (auto privileges = ::validprof::tracer::check_tracing_privileges(); !privileges)       \
+            GTEST_SKIP() << "privileged test skipped: " << privileges.error().message;           \
+        if (auto support = ::validprof::tracer::check_kernel_support(); !support)                 \
+            GTEST_SKIP() << "privileged test skipped: " << support.error().message;              \
+    } while (0)
+
+inline std::unique_ptr<storage::ProfileDatabase> open_database(const std::string& path) {
+    auto database = storage::ProfileDatabase::open(path, storage::OpenMode::ReadOnly);
+    EXPECT_TRUE(database.ok()) << (database.ok() ? "" : database.error().message);
+    return database.ok() ? std::move(*database) : nullptr;
+}
+
+inline std::vector<model::Invocation> load_latest_invocations(const std::string& db_path,
+                                                              std::optional<std::string> hook = std::nullopt) {
+    auto database = open_database(db_path);
+    if (!database) return {};
+    auto latest = database->latest_session_id();
+    if (!latest.ok() || !*latest) return {};
+    auto invocations = database->load_invocations(**latest, hook, true);
+    EXPECT_TRUE(invocations.ok());
+    return invocations.ok() ? *invocations : std::vector<model::Invocation>{};
+}
+
+// |measured - truth| within max(relative * truth, absolute_ns).
+inline ::testing::AssertionResult within(const char* what, std::uint64_t measured, std::uint64_t truth,
+                                         double relative, std::uint64_t absolute_ns) {
+    double allowed = std::max(relative * static_cast<double>(truth), static_cast<double>(absolute_ns));
+    double difference = std::abs(static_cast<double>(measured) - static_cast<double>(truth));
+    if (difference <= allowed) return ::testing::AssertionSuccess();
+    return ::testing::AssertionFailure() << what << ": measured " << measured << " ns, truth " << truth
+                                         << " ns, difference " << difference << " ns > allowed " << allowed << " ns";
+}
+
+}  // namespace validprof::testing

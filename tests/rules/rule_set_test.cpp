@@ -1,0 +1,174 @@
+// RuleSet parsing, error messages and matching, on rules written here.
+#include "rules/rule_set.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+
+namespace validprof::rules {
+namespace {
+
+TEST(ParseRule, SplitsAtFirstEqualsAndTrims) {
+    auto rule = RuleSet::parse_rule("  post-edit =  hooks post-edit( |$)  ");
+    ASSERT_TRUE(rule.ok()) << rule.error().message;
+    EXPECT_EQ(rule->name, "post-edit");
+    EXPECT_EQ(rule->pattern, "hooks post-edit( |$)");
+}
+
+TEST(ParseRule, RegexMayContainEquals) {
+    auto rule = RuleSet::parse_rule("flag=--mode=fast");
+    ASSERT_TRUE(rule.ok()) << rule.error().message;
+    EXPECT_EQ(rule->name, "flag");
+    EXPECT_EQ(rule->pattern, "--mode=fast");
+}
+
+TEST(ParseRule, InvalidRegexErrorNamesRuleAndPattern) {
+    auto rule = RuleSet::parse_rule("post-edit=hooks (");
+    ASSERT_FALSE(rule.ok());
+    const std::string& msg = rule.error().message;
+    EXPECT_EQ(msg.rfind("rule 'post-edit': invalid regex 'hooks (': ", 0), 0u) << msg;
+    // The reason from std::regex follows the prefix.
+    EXPECT_GT(msg.size(), std::string("rule 'post-edit': invalid regex 'hooks (': ").size());
+}
+
+TEST(ParseRule, MissingEqualsIsAnError) {
+    auto rule = RuleSet::parse_rule("post-edit");
+    ASSERT_FALSE(rule.ok());
+    EXPECT_NE(rule.error().message.find("expected NAME=REGEX"), std::string::npos) << rule.error().message;
+    EXPECT_NE(rule.error().message.find("post-edit"), std::string::npos);
+}
+
+TEST(ParseRule, EmptyNameIsAnError) {
+    auto rule = RuleSet::parse_rule("  =hooks");
+    ASSERT_FALSE(rule.ok());
+    EXPECT_NE(rule.error().message.find("empty rule name"), std::string::npos) << rule.error().message;
+}
+
+TEST(ParseRule, EmptyRegexIsAnError) {
+    auto rule = RuleSet::parse_rule("post-edit =  ");
+    ASSERT_FALSE(rule.ok());
+    EXPECT_EQ(rule.error().message, "rule 'post-edit': empty regex after '='");
+}
+
+TEST(ParseRule, WhitespaceInNameIsAnError) {
+    auto rule = RuleSet::parse_rule("post edit=x");
+    ASSERT_FALSE(rule.ok());
+    EXPECT_NE(rule.error().message.find("rule 'post edit'"), std::string::npos) << rule.error().message;
+}
+
+TEST(Match, SearchesArgvAndPathNotFullMatch) {
+    RuleSet set;
+    set.add(RuleSet::parse_rule("tsc=tsc --noEmit").value());
+    set.add(RuleSet::parse_rule("hookdir=^/opt/hooks/").value());
+    const Rule* by_argv = set.match("npx tsc --noEmit -p .", "/usr/bin/node");
+    ASSERT_NE(by_argv, nullptr);
+    EXPECT_EQ(by_argv->name, "tsc");
+    const Rule* by_path = set.match("run", "/opt/hooks/run");
+    ASSERT_NE(by_path, nullptr);
+    EXPECT_EQ(by_path->name, "hookdir");
+    EXPECT_EQ(set.match("tsc", "/usr/bin/tsc"), nullptr);
+}
+
+TEST(Match, FirstRuleInOrderWins) {
+    RuleSet set;
+    set.add(RuleSet::parse_rule("specific=post-edit-pipeline").value());
+    set.add(RuleSet::parse_rule("generic=post-edit").value());
+    EXPECT_EQ(set.match("node post-edit-pipeline.js", "")->name, "specific");
+    EXPECT_EQ(set.match("hooks post-edit", "")->name, "generic");
+}
+
+TEST(Match, EmptySetMatchesNothing) {
+    RuleSet set;
+    EXPECT_TRUE(set.empty());
+    EXPECT_EQ(set.match("anything", "/bin/anything"), nullptr);
+}
+
+TEST(Parse, SkipsCommentsAndBlankLinesAndKeepsOrder) {
+    const char* text =
+        "# a comment\n"
+        "\n"
+        "   # indented comment\n"
+        "a = x\r\n"
+        "b=y\n"
+        "\t\n"
+        "c = z=1";  // last line without newline
+    auto set = RuleSet::parse(text, "test.conf");
+    ASSERT_TRUE(set.ok()) << set.error().message;
+    ASSERT_EQ(set->size(), 3u);
+    EXPECT_EQ(set->rules()[0].name, "a");
+    EXPECT_EQ(set->rules()[0].pattern, "x");
+    EXPECT_EQ(set->rules()[2].pattern, "z=1");
+    EXPECT_EQ(set->describe(), "a=x\nb=y\nc=z=1\n");
+}
+
+TEST(Parse, ErrorCarriesOriginAndLineNumber) {
+    const char* text =
+        "# header\n"
+        "good = ok\n"
+        "\n"
+        "post-edit = hooks (\n";
+    auto set = RuleSet::parse(text, "rules.conf");
+    ASSERT_FALSE(set.ok());
+    EXPECT_EQ(set.error().message.rfind("rules.conf:4: rule 'post-edit': invalid regex 'hooks (': ", 0), 0u)
+        << set.error().message;
+}
+
+TEST(Parse, LineWithoutEqualsIsReportedWithItsLine) {
+    auto set = RuleSet::parse("a = x\njust-a-name\n", "f.conf");
+    ASSERT_FALSE(set.ok());
+    EXPECT_EQ(set.error().message.rfind("f.conf:2: ", 0), 0u) << set.error().message;
+    EXPECT_NE(set.error().message.find("expected NAME=REGEX"), std::string::npos);
+}
+
+TEST(Parse, EmptyTextGivesEmptySet) {
+    auto set = RuleSet::parse("# nothing\n\n", "empty.conf");
+    ASSERT_TRUE(set.ok());
+    EXPECT_TRUE(set->empty());
+    EXPECT_EQ(set->describe(), "");
+}
+
+TEST(LoadFile, ReadsAFile) {
+    char path[] = "/tmp/validprof-rules-XXXXXX";
+    const int fd = ::mkstemp(path);
+    ASSERT_GE(fd, 0);
+    const std::string text = "one = first\n# c\ntwo = second\n";
+    ASSERT_EQ(::write(fd, text.data(), text.size()), static_cast<ssize_t>(text.size()));
+    ::close(fd);
+    auto set = RuleSet::load_file(path);
+    std::remove(path);
+    ASSERT_TRUE(set.ok()) << set.error().message;
+    EXPECT_EQ(set->describe(), "one=first\ntwo=second\n");
+}
+
+TEST(LoadFile, ErrorsUseThePathAsOrigin) {
+    char path[] = "/tmp/validprof-rules-XXXXXX";
+    const int fd = ::mkstemp(path);
+    ASSERT_GE(fd, 0);
+    const std::string text = "ok = fine\nbad = [\n";
+    ASSERT_EQ(::write(fd, text.data(), text.size()), static_cast<ssize_t>(text.size()));
+    ::close(fd);
+    auto set = RuleSet::load_file(path);
+    std::remove(path);
+    ASSERT_FALSE(set.ok());
+    EXPECT_EQ(set.error().message.rfind(std::string(path) + ":2: rule 'bad': invalid regex '[': ", 0), 0u)
+        << set.error().message;
+}
+
+TEST(LoadFile, MissingFileNamesThePath) {
+    auto set = RuleSet::load_file("/nonexistent/validprof/rules.conf");
+    ASSERT_FALSE(set.ok());
+    EXPECT_NE(set.error().message.find("/nonexistent/validprof/rules.conf"), std::string::npos);
+    EXPECT_EQ(set.error().errno_value, ENOENT);
+}
+
+TEST(LoadFile, DirectoryIsAnError) {
+    auto set = RuleSet::load_file("/tmp");
+    ASSERT_FALSE(set.ok());
+    EXPECT_NE(set.error().message.find("'/tmp'"), std::string::npos) << set.error().message;
+}
+
+}  // namespace
+}  // namespace validprof::rules

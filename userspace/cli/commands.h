@@ -1,0 +1,18 @@
+// validprof's subcommands. Each takes the arguments after its name and
+// returns the process exit code: 0 success, 1 failure, 2 usage error.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace validprof::cli {
+
+int run_attach(const std::vector<std::string>& arguments);
+int run_record(const std::vector<std::string>& arguments);
+int run_sessions(const std::vector<std::string>& arguments);
+int run_report(const std::vector<std::string>& arguments);
+
+// Dispatches argv to a subcommand.
+int run_command_line(int argc, char** argv);
+
+}  // namespace validprof::cli

@@ -1,0 +1,116 @@
+// `validprof attach` and `validprof record`: option parsing in front of
+// observe() (observe_session.cpp).
+#include <algorithm>
+#include <cstdio>
+
+#include "cli/commands.h"
+#include "cli/database_path.h"
+#include "cli/observe_session.h"
+#include "cli/option_parsing.h"
+#include "cli/status_line.h"
+
+namespace validprof::cli {
+namespace {
+
+const char* const kAttachUsage =
+    "usage: validprof attach [--duration SECONDS] [--hook NAME=REGEX]... [--rules FILE] [--db PATH]\n"
+    "\n"
+    "Observe hook invocations system-wide until Ctrl-C, SIGTERM or --duration.\n"
+    "Needs root (CAP_BPF and CAP_PERFMON).\n"
+    "\n"
+    "example:\n"
+    "  sudo validprof attach --duration 30\n"
+    "  sudo validprof attach --hook post-edit='hooks post-edit' --hook fmt='prettier'\n";
+
+const char* const kRecordUsage =
+    "usage: validprof record [--hook NAME=REGEX]... [--rules FILE] [--db PATH] -- COMMAND [ARGS...]\n"
+    "\n"
+    "Run COMMAND under observation. Processes in its tree whose exec matches a\n"
+    "hook rule start invocations; when none matches, the whole tree is one\n"
+    "invocation named after COMMAND. Exits with COMMAND's exit code.\n"
+    "\n"
+    "example:\n"
+    "  sudo validprof record -- ./scripts/demo-hooks.sh\n"
+    "  sudo validprof record --hook slow='sleep' -- sh -c 'sleep 0.1; sleep 0.2'\n";
+
+int finish(const std::string& command, const common::Result<ObserveOutcome>& outcome) {
+    if (!outcome) {
+        print_error(command, outcome.error().message);
+        return 1;
+    }
+    return outcome->exit_code;
+}
+
+}  // namespace
+
+int run_attach(const std::vector<std::string>& arguments) {
+    CommonOptions common;
+    std::vector<std::string> hooks;
+    std::string rules_file;
+    double duration = 0;
+    po::options_description description("attach options");
+    description.add_options()("duration", po::value<double>(&duration)->value_name("SECONDS"),
+                              "stop after this many seconds (default: until Ctrl-C or SIGTERM)");
+    add_rule_options(description, hooks, rules_file);
+    add_common_options(description, common);
+    auto values = parse_or_explain("attach", arguments, description, kAttachUsage, common);
+    if (!values) return common.help ? 0 : 2;
+    if (values->count("duration") && duration <= 0) {
+        print_error("attach", "--duration must be a positive number of seconds");
+        return 2;
+    }
+
+    auto rules = resolve_rules(hooks, rules_file);
+    if (!rules) {
+        print_error("attach", rules.error().message);
+        return 2;
+    }
+    ObserveOptions options;
+    options.kind = ObserveOptions::Kind::Attach;
+    options.rules = std::move(*rules);
+    options.database_path = resolve_database_path(common.database);
+    if (values->count("duration")) options.duration_seconds = duration;
+    options.show_status_line = stderr_is_terminal();
+    return finish("attach", observe(std::move(options)));
+}
+
+int run_record(const std::vector<std::string>& arguments) {
+    // Everything after "--" is the command, verbatim.
+    auto separator = std::find(arguments.begin(), arguments.end(), "--");
+    std::vector<std::string> own(arguments.begin(), separator);
+    std::vector<std::string> command;
+    if (separator != arguments.end()) command.assign(separator + 1, arguments.end());
+
+    CommonOptions common;
+    std::vector<std::string> hooks;
+    std::string rules_file;
+    double drain_timeout = 10.0;
+    po::options_description description("record options");
+    description.add_options()("drain-timeout", po::value<double>(&drain_timeout)->value_name("SECONDS"),
+                              "after COMMAND exits, wait this long for its descendants (default 10)");
+    add_rule_options(description, hooks, rules_file);
+    add_common_options(description, common);
+    auto values = parse_or_explain("record", own, description, kRecordUsage, common);
+    if (!values) return common.help ? 0 : 2;
+    if (command.empty()) {
+        print_error("record", "no command to record: put it after --");
+        std::fprintf(stderr, "%s", kRecordUsage);
+        return 2;
+    }
+
+    auto rules = resolve_rules(hooks, rules_file);
+    if (!rules) {
+        print_error("record", rules.error().message);
+        return 2;
+    }
+    ObserveOptions options;
+    options.kind = ObserveOptions::Kind::Record;
+    options.rules = std::move(*rules);
+    options.database_path = resolve_database_path(common.database);
+    options.command = std::move(command);
+    options.drain_timeout_seconds = drain_timeout;
+    options.show_status_line = stderr_is_terminal();
+    return finish("record", observe(std::move(options)));
+}
+
+}  // namespace validprof::cli

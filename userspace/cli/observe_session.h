@@ -1,0 +1,39 @@
+// The observing loop behind `attach` and `record`: kernel events flow from
+// the tracer into the invocation tracker; finished invocations are written
+// to the profile database in one transaction per poll round; at the end
+// (duration, command exit, SIGINT/SIGTERM) the session is closed with its
+// lost-event counts and a short summary is printed.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+#include "rules/rule_set.h"
+
+namespace validprof::cli {
+
+struct ObserveOptions {
+    enum class Kind { Attach, Record };
+    Kind kind = Kind::Attach;
+    rules::RuleSet rules;
+    std::string database_path;
+    std::optional<double> duration_seconds;  // attach: stop after this long
+    std::vector<std::string> command;        // record: the command and its arguments
+    // record: after the command exits, how long to wait for descendants
+    // that are still running before closing their invocations as incomplete.
+    double drain_timeout_seconds = 10.0;
+    bool show_status_line = false;
+};
+
+struct ObserveOutcome {
+    std::int64_t session_id = 0;
+    std::uint64_t invocations = 0;
+    int exit_code = 0;  // record: the command's; attach: 0
+};
+
+common::Result<ObserveOutcome> observe(ObserveOptions options);
+
+}  // namespace validprof::cli

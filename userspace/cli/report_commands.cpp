@@ -1,0 +1,171 @@
+// `validprof sessions` and `validprof report`: read-only views of the
+// profile database.
+#include <cstdio>
+#include <ctime>
+#include <iostream>
+
+#include <nlohmann/json.hpp>
+
+#include "cli/commands.h"
+#include "cli/database_path.h"
+#include "cli/option_parsing.h"
+#include "report/json_report.h"
+#include "report/text_report.h"
+#include "storage/profile_database.h"
+
+namespace validprof::cli {
+namespace {
+
+const char* const kSessionsUsage =
+    "usage: validprof sessions [--json] [--db PATH]\n"
+    "\n"
+    "List the sessions recorded in the profile database, oldest first.\n"
+    "\n"
+    "example:\n"
+    "  validprof sessions --db ./validprof.db\n";
+
+const char* const kReportUsage =
+    "usage: validprof report [--session N] [--hook NAME] [--json] [--db PATH]\n"
+    "\n"
+    "Per-hook latency percentiles (exact, over the stored invocations) and\n"
+    "where the time went: on-CPU, run-queue wait, sleeping, blocked on I/O,\n"
+    "CPU time per core, the slowest invocations process by process.\n"
+    "Default: the latest session.\n"
+    "\n"
+    "example:\n"
+    "  validprof report\n"
+    "  validprof report --session 3 --hook post-edit --json\n";
+
+std::string local_time(std::int64_t unix_ns) {
+    std::time_t seconds = static_cast<std::time_t>(unix_ns / 1'000'000'000);
+    std::tm parts{};
+    ::localtime_r(&seconds, &parts);
+    char text[32];
+    std::strftime(text, sizeof(text), "%Y-%m-%d %H:%M:%S", &parts);
+    return text;
+}
+
+std::uint64_t total_lost(const model::SessionSummary& session) {
+    std::uint64_t lost = 0;
+    for (const auto& [reason, count] : session.end.lost_events)
+        if (reason != "cpu_id_folded") lost += count;
+    return lost;
+}
+
+std::string status_of(const model::SessionSummary& session) { return session.complete ? "complete" : "INCOMPLETE"; }
+
+}  // namespace
+
+int run_sessions(const std::vector<std::string>& arguments) {
+    CommonOptions common;
+    bool json = false;
+    po::options_description description("sessions options");
+    description.add_options()("json", po::bool_switch(&json), "print JSON");
+    add_common_options(description, common);
+    if (!parse_or_explain("sessions", arguments, description, kSessionsUsage, common)) return common.help ? 0 : 2;
+
+    auto database = storage::ProfileDatabase::open(resolve_database_path(common.database), storage::OpenMode::ReadOnly);
+    if (!database) {
+        print_error("sessions", database.error().message);
+        return 1;
+    }
+    auto sessions = (*database)->list_sessions();
+    if (!sessions) {
+        print_error("sessions", sessions.error().message);
+        return 1;
+    }
+
+    if (json) {
+        nlohmann::json list = nlohmann::json::array();
+        for (const model::SessionSummary& session : *sessions) {
+            list.push_back({{"id", session.id},
+                            {"command", session.info.command},
+                            {"target", session.info.target},
+                            {"host", session.info.host},
+                            {"kernel_release", session.info.kernel_release},
+                            {"start_unix_ns", session.info.start_unix_ns},
+                            {"end_unix_ns", session.complete ? nlohmann::json(session.end.end_unix_ns) : nlohmann::json()},
+                            {"complete", session.complete},
+                            {"invocations", session.invocation_count},
+                            {"lost_events", session.end.lost_events}});
+        }
+        std::cout << list.dump(2) << "\n";
+        return 0;
+    }
+
+    if (sessions->empty()) {
+        std::cout << "no sessions in " << (*database)->path() << "\n";
+        return 0;
+    }
+    std::printf("%-5s %-7s %-19s %10s %-10s %11s %6s  %s\n", "ID", "COMMAND", "STARTED", "DURATION", "STATUS",
+                "INVOCATIONS", "LOST", "TARGET");
+    for (const model::SessionSummary& session : *sessions) {
+        char duration[32] = "-";
+        if (session.complete)
+            std::snprintf(duration, sizeof(duration), "%.1fs",
+                          static_cast<double>(session.end.end_unix_ns - session.info.start_unix_ns) / 1e9);
+        std::printf("%-5lld %-7s %-19s %10s %-10s %11llu %6llu  %s\n", static_cast<long long>(session.id),
+                    session.info.command.c_str(), local_time(session.info.start_unix_ns).c_str(), duration,
+                    status_of(session).c_str(), static_cast<unsigned long long>(session.invocation_count),
+                    static_cast<unsigned long long>(total_lost(session)), session.info.target.c_str());
+    }
+    return 0;
+}
+
+int run_report(const std::vector<std::string>& arguments) {
+    CommonOptions common;
+    bool json = false;
+    std::int64_t session_id = 0;
+    std::string hook;
+    po::options_description description("report options");
+    description.add_options()
+        ("session", po::value<std::int64_t>(&session_id)->value_name("N"), "session id (default: the latest)")
+        ("hook", po::value<std::string>(&hook)->value_name("NAME"), "only this hook")
+        ("json", po::bool_switch(&json), "print JSON");
+    add_common_options(description, common);
+    auto values = parse_or_explain("report", arguments, description, kReportUsage, common);
+    if (!values) return common.help ? 0 : 2;
+
+    auto database = storage::ProfileDatabase::open(resolve_database_path(common.database), storage::OpenMode::ReadOnly);
+    if (!database) {
+        print_error("report", database.error().message);
+        return 1;
+    }
+    if (!values->count("session")) {
+        auto latest = (*database)->latest_session_id();
+        if (!latest) {
+            print_error("report", latest.error().message);
+            return 1;
+        }
+        if (!*latest) {
+            print_error("report", "no sessions in '" + (*database)->path() +
+                                      "': record one with `sudo validprof record -- COMMAND`");
+            return 1;
+        }
+        session_id = **latest;
+    }
+    auto session = (*database)->load_session(session_id);
+    if (!session) {
+        print_error("report", session.error().message);
+        return 1;
+    }
+    std::optional<std::string> hook_filter;
+    if (!hook.empty()) hook_filter = hook;
+    auto invocations = (*database)->load_invocations(session_id, hook_filter, true);
+    if (!invocations) {
+        print_error("report", invocations.error().message);
+        return 1;
+    }
+
+    report::ReportInput input;
+    input.session = std::move(*session);
+    input.invocations = std::move(*invocations);
+    input.hook_filter = hook_filter;
+    if (json)
+        std::cout << report::render_json(input).dump(2) << "\n";
+    else
+        std::cout << report::render_text(input);
+    return 0;
+}
+
+}  // namespace validprof::cli

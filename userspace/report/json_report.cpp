@@ -1,0 +1,150 @@
+#include "report/json_report.h"
+
+#include <cmath>
+
+#include "report/exit_status.h"
+#include "report/report_data.h"
+#include "report/text_layout.h"
+
+namespace validprof::report {
+
+namespace {
+
+using nlohmann::json;
+
+std::uint64_t round_ns(double ns) { return ns > 0 ? static_cast<std::uint64_t>(std::llround(ns)) : 0; }
+
+json times_fields(json object, const model::SchedTimes& t) {
+    object["on_cpu_ns"] = t.on_cpu_ns;
+    object["run_queue_wait_ns"] = t.run_queue_wait_ns;
+    object["off_cpu_sleep_ns"] = t.off_cpu_sleep_ns;
+    object["off_cpu_blocked_ns"] = t.off_cpu_blocked_ns;
+    object["voluntary_switches"] = t.voluntary_switches;
+    object["involuntary_switches"] = t.involuntary_switches;
+    return object;
+}
+
+json session_json(const ReportInput& input, const ReportData& data) {
+    const model::SessionSummary& s = input.session;
+    json out = {
+        {"id", s.id},
+        {"command", to_valid_utf8(s.info.command)},
+        {"target", to_valid_utf8(s.info.target)},
+        {"host", to_valid_utf8(s.info.host)},
+        {"kernel_release", to_valid_utf8(s.info.kernel_release)},
+        {"rules", to_valid_utf8(s.info.rules)},
+        {"start_unix_ns", s.info.start_unix_ns},
+        {"end_unix_ns", s.complete ? json(s.end.end_unix_ns) : json(nullptr)},
+        {"duration_ns", data.span.known ? json(data.span.duration_ns) : json(nullptr)},
+        {"duration_is_lower_bound", data.span.lower_bound},
+        {"complete", s.complete},
+        {"events_received", s.end.events_received},
+        {"invocation_count", s.invocation_count},
+    };
+    return out;
+}
+
+json lost_events_json(const ReportInput& input, const ReportData& data) {
+    json by_reason = json::object();
+    for (const auto& [reason, count] : input.session.end.lost_events) {
+        by_reason[to_valid_utf8(reason)] = count;
+    }
+    return {{"total", data.lost_events_total}, {"by_reason", std::move(by_reason)}};
+}
+
+json hook_json(const HookSummary& h, const SessionSpan& span) {
+    // Null rather than 0 when nothing completed: 0 ns would read as "fast".
+    const auto wall = [&h](std::uint64_t ns) { return h.complete ? json(ns) : json(nullptr); };
+    json cpus = json::array();
+    for (const auto& [cpu, ns] : h.on_cpu_ns_per_cpu) {
+        json share = nullptr;
+        if (span.known && span.duration_ns > 0) {
+            share = 100.0 * static_cast<double>(ns) / static_cast<double>(span.duration_ns);
+        }
+        cpus.push_back({{"cpu", cpu}, {"on_cpu_ns", ns}, {"session_share_percent", share}});
+    }
+    return {
+        {"hook", to_valid_utf8(h.hook)},
+        {"count", h.count},
+        {"complete", h.complete},
+        {"incomplete", h.incomplete()},
+        {"failed", h.failed},
+        {"p50_ns", wall(h.p50_ns)},
+        {"p90_ns", wall(h.p90_ns)},
+        {"p95_ns", wall(h.p95_ns)},
+        {"p99_ns", wall(h.p99_ns)},
+        {"max_ns", wall(h.max_ns)},
+        {"min_ns", wall(h.min_ns)},
+        {"mean_ns", wall(h.mean_ns)},
+        {"mean_on_cpu_ns", wall(round_ns(h.mean_on_cpu_ns))},
+        {"mean_run_queue_wait_ns", wall(round_ns(h.mean_run_queue_wait_ns))},
+        {"mean_off_cpu_sleep_ns", wall(round_ns(h.mean_off_cpu_sleep_ns))},
+        {"mean_off_cpu_blocked_ns", wall(round_ns(h.mean_off_cpu_blocked_ns))},
+        {"mean_voluntary_switches", h.complete ? json(h.mean_voluntary_switches) : json(nullptr)},
+        {"mean_involuntary_switches",
+         h.complete ? json(h.mean_involuntary_switches) : json(nullptr)},
+        {"mean_processes", h.complete ? json(h.mean_processes) : json(nullptr)},
+        {"total_on_cpu_ns", h.total_on_cpu_ns()},
+        {"cpu_per_core", std::move(cpus)},
+    };
+}
+
+json process_json(const model::ProcessRecord& p, const model::Invocation& inv) {
+    const auto duration = process_duration_ns(p);
+    json out = {
+        {"pid", p.pid},
+        {"ppid", p.ppid},
+        {"exe", to_valid_utf8(p.exe)},
+        {"argv", to_valid_utf8(p.argv)},
+        {"comm", to_valid_utf8(p.comm)},
+        {"threads", p.threads},
+        {"start_offset_ns", start_offset_ns(p, inv)},
+        {"duration_ns", duration ? json(*duration) : json(nullptr)},
+        {"exited", p.exited},
+        {"exit_code", p.exited ? json(p.exit_code) : json(nullptr)},
+        {"exit", p.exited ? json(describe_exit_status(p.exit_code)) : json("running")},
+    };
+    return times_fields(std::move(out), p.times);
+}
+
+json invocation_json(std::size_t rank, const model::Invocation& inv, const ReportInput& input) {
+    json processes = json::array();
+    for (const auto& p : inv.processes) processes.push_back(process_json(p, inv));
+    json out = {
+        {"rank", rank},
+        {"id", inv.id},
+        {"hook", to_valid_utf8(inv.hook)},
+        {"root_pid", inv.root_pid},
+        {"start_ns", inv.start_ns},
+        {"start_unix_ns", to_unix_ns(input.session.info, inv.start_ns)},
+        {"wall_ns", inv.wall_ns()},
+        {"exit_code", inv.exit_code},
+        {"exit", describe_exit_status(inv.exit_code)},
+        {"process_count", inv.processes.size()},
+    };
+    out = times_fields(std::move(out), inv.times);
+    out["processes"] = std::move(processes);
+    return out;
+}
+
+}  // namespace
+
+nlohmann::json render_json(const ReportInput& input) {
+    const ReportData data = analyze(input);
+    json hooks = json::array();
+    for (const auto& h : data.hooks) hooks.push_back(hook_json(h, data.span));
+    json slowest = json::array();
+    for (std::size_t i = 0; i < data.slowest.size(); ++i) {
+        slowest.push_back(invocation_json(i + 1, *data.slowest[i], input));
+    }
+    return {
+        {"session", session_json(input, data)},
+        {"lost_events", lost_events_json(input, data)},
+        {"hook_filter", input.hook_filter ? json(to_valid_utf8(*input.hook_filter)) : json(nullptr)},
+        {"invocations_selected", data.selected_count},
+        {"hooks", std::move(hooks)},
+        {"slowest", std::move(slowest)},
+    };
+}
+
+}  // namespace validprof::report

@@ -1,0 +1,25 @@
+// What a report is made from: one stored session and its invocations, as
+// userspace/storage loads them, plus what the user asked to see.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "model/invocation.h"
+#include "model/session.h"
+
+namespace validprof::report {
+
+struct ReportInput {
+    model::SessionSummary session;
+    std::vector<model::Invocation> invocations;  // any order
+    std::optional<std::string> hook_filter;      // --hook: only this hook
+    std::size_t slowest_count = 5;               // invocations listed with their processes
+    // Text only: processes listed per slow invocation before "... N more".
+    // A `make check` hook can fork thousands; JSON always lists them all.
+    std::size_t max_processes_shown = 20;
+};
+
+}  // namespace validprof::report

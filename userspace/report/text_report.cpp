@@ -1,0 +1,211 @@
+#include "report/text_report.h"
+
+#include <sstream>
+
+#include "report/duration_format.h"
+#include "report/exit_status.h"
+#include "report/report_data.h"
+#include "report/text_layout.h"
+
+namespace validprof::report {
+
+namespace {
+
+// Long enough for "/usr/bin/python3 .git/hooks/pre-commit --all-files".
+constexpr std::size_t kCommandWidth = 48;
+
+std::string join(const std::vector<std::string>& items, const std::string& separator) {
+    std::string out;
+    for (const auto& item : items) {
+        if (!out.empty()) out += separator;
+        out += item;
+    }
+    return out;
+}
+
+std::string session_duration_text(const SessionSpan& span) {
+    if (!span.known) return "unknown (recorder died before any invocation was stored)";
+    if (span.lower_bound) {
+        return "at least " + format_duration(span.duration_ns) + " (to the last stored event)";
+    }
+    return format_duration(span.duration_ns);
+}
+
+void write_session(std::ostream& out, const ReportInput& input, const ReportData& data) {
+    const model::SessionSummary& s = input.session;
+    out << "Session " << s.id << ": " << sanitize(s.info.command);
+    if (!s.info.target.empty()) out << " " << sanitize(s.info.target);
+    out << "\n";
+    out << "  host      " << sanitize(s.info.host) << ", kernel " << sanitize(s.info.kernel_release)
+        << "\n";
+    out << "  started   " << format_local_time(s.info.start_unix_ns) << "\n";
+    out << "  duration  " << session_duration_text(data.span) << "\n";
+    if (s.complete) {
+        out << "  status    complete\n";
+        out << "  events    " << s.end.events_received << " received\n";
+    } else {
+        out << "  status    INCOMPLETE: the recorder died before the session ended;\n"
+               "            invocations still running then are missing or incomplete\n";
+    }
+
+    // Every reason is printed when anything was lost: a reader should be
+    // able to tell a full ring buffer from a full tracking map.
+    out << "  lost events: " << data.lost_events_total;
+    if (!s.complete) out << " (as last reported; losses after the recorder died are unknown)";
+    out << "\n";
+    if (data.lost_events_total > 0) {
+        TextTable reasons({"reason", "lost"}, {Align::kLeft, Align::kRight});
+        for (const auto& [reason, count] : s.end.lost_events) {
+            reasons.add_row({sanitize(reason), std::to_string(count)});
+        }
+        out << reasons.render("    ");
+        out << "  WARNING: " << data.lost_events_total
+            << " events were lost; some invocations may be missing, merged or"
+               " shorter than they really were.\n";
+    }
+}
+
+std::string wall_cell(const HookSummary& h, std::uint64_t ns) {
+    return h.complete == 0 ? "-" : format_duration(ns);
+}
+
+void write_hook_table(std::ostream& out, const ReportData& data) {
+    out << "\nHooks: wall time from the root's exec to the last descendant's exit;\n"
+           "exact nearest-rank percentiles over complete invocations\n";
+    TextTable table({"hook", "runs", "failed", "incomplete", "p50", "p90", "p95", "p99", "max"},
+                    {Align::kLeft, Align::kRight, Align::kRight, Align::kRight, Align::kRight,
+                     Align::kRight, Align::kRight, Align::kRight, Align::kRight});
+    for (const auto& h : data.hooks) {
+        table.add_row({sanitize(h.hook), std::to_string(h.count), std::to_string(h.failed),
+                       std::to_string(h.incomplete()), wall_cell(h, h.p50_ns),
+                       wall_cell(h, h.p90_ns), wall_cell(h, h.p95_ns), wall_cell(h, h.p99_ns),
+                       wall_cell(h, h.max_ns)});
+    }
+    out << table.render("  ");
+}
+
+void write_hook_detail(std::ostream& out, const HookSummary& h, const SessionSpan& span) {
+    out << "\n" << sanitize(h.hook) << ": ";
+    if (h.complete == 0) {
+        out << "no complete invocation, so no wall-time breakdown\n";
+    } else {
+        out << "mean per complete invocation (" << h.complete << ")\n";
+        out << "  wall " << format_duration(h.mean_ns) << " (min " << format_duration(h.min_ns)
+            << ")\n";
+        out << "  on-CPU " << format_duration(h.mean_on_cpu_ns) << ", run-queue wait "
+            << format_duration(h.mean_run_queue_wait_ns) << ", sleeping "
+            << format_duration(h.mean_off_cpu_sleep_ns) << ", blocked (D, mostly I/O) "
+            << format_duration(h.mean_off_cpu_blocked_ns) << "\n";
+        out << "  context switches " << format_count(h.mean_voluntary_switches) << " voluntary, "
+            << format_count(h.mean_involuntary_switches) << " involuntary; processes "
+            << format_count(h.mean_processes) << "\n";
+        out << "  (summed over every thread of every process; processes overlap in time,\n"
+               "   so these need not add up to the wall time)\n";
+    }
+
+    if (h.on_cpu_ns_per_cpu.empty()) {
+        out << "  CPU per core: no on-CPU time recorded\n";
+        return;
+    }
+    out << "  CPU per core: on-CPU time over all " << h.count << " runs, total "
+        << format_duration(h.total_on_cpu_ns());
+    if (span.known && span.lower_bound) {
+        out << ";\n  share of the session, which lasted at least "
+            << format_duration(span.duration_ns) << " (so shares are upper bounds)";
+    } else if (span.known) {
+        out << "; share of the " << format_duration(span.duration_ns) << " session";
+    }
+    out << "\n";
+    TextTable cpus({"cpu", "on-CPU", "share"}, {Align::kRight, Align::kRight, Align::kRight});
+    for (const auto& [cpu, ns] : h.on_cpu_ns_per_cpu) {
+        std::string share = "-";
+        if (span.known && span.duration_ns > 0) {
+            share = format_percent(100.0 * static_cast<double>(ns) /
+                                   static_cast<double>(span.duration_ns));
+        }
+        cpus.add_row({std::to_string(cpu), format_duration(ns), share});
+    }
+    out << cpus.render("    ");
+}
+
+std::string command_text(const model::ProcessRecord& p) {
+    std::string command = !p.argv.empty() ? p.argv : !p.exe.empty() ? p.exe : "[" + p.comm + "]";
+    return truncate(sanitize(command), kCommandWidth);
+}
+
+void write_invocation(std::ostream& out, std::size_t rank, const model::Invocation& inv,
+                      const ReportInput& input) {
+    out << "\n#" << rank << "  " << sanitize(inv.hook) << "  wall " << format_duration(inv.wall_ns())
+        << "  " << (inv.exit_code == 0 ? "exit 0" : describe_exit_status(inv.exit_code))
+        << "  root pid " << inv.root_pid
+        << "  started " << format_local_time(to_unix_ns(input.session.info, inv.start_ns));
+    if (inv.id != 0) out << "  id " << inv.id;
+    out << "\n";
+
+    TextTable table({"pid", "ppid", "command", "start", "dur", "on-CPU", "runq", "sleep",
+                     "blocked", "exit"},
+                    {Align::kRight, Align::kRight, Align::kLeft, Align::kRight, Align::kRight,
+                     Align::kRight, Align::kRight, Align::kRight, Align::kRight, Align::kLeft});
+    const std::size_t shown = input.max_processes_shown == 0
+                                  ? inv.processes.size()
+                                  : std::min(inv.processes.size(), input.max_processes_shown);
+    for (std::size_t i = 0; i < shown; ++i) {
+        const model::ProcessRecord& p = inv.processes[i];
+        const auto duration = process_duration_ns(p);
+        table.add_row({std::to_string(p.pid), std::to_string(p.ppid), command_text(p),
+                       format_signed_duration(start_offset_ns(p, inv)),
+                       duration ? format_duration(*duration) : "-",
+                       format_duration(p.times.on_cpu_ns), format_duration(p.times.run_queue_wait_ns),
+                       format_duration(p.times.off_cpu_sleep_ns),
+                       format_duration(p.times.off_cpu_blocked_ns),
+                       p.exited ? describe_exit_status(p.exit_code) : "running"});
+    }
+    out << table.render("    ");
+    if (shown < inv.processes.size()) {
+        out << "    ... " << inv.processes.size() - shown
+            << " more processes (--json lists them all)\n";
+    }
+}
+
+void write_slowest(std::ostream& out, const ReportInput& input, const ReportData& data) {
+    out << "\nSlowest complete invocations";
+    if (input.hook_filter) out << " of " << sanitize(*input.hook_filter);
+    if (data.slowest.empty()) {
+        out << ": none (no invocation completed)\n";
+        return;
+    }
+    out << " (top " << data.slowest.size() << ")\n";
+    out << "  Legend: start = offset from the invocation start (negative: forked before the\n"
+           "  hook's exec); dur = fork to exit; on-CPU, runq (run-queue wait), sleep (S) and\n"
+           "  blocked (D, mostly I/O) = that process's own threads. Processes overlap, so the\n"
+           "  columns do not add up to the wall time.\n";
+    for (std::size_t i = 0; i < data.slowest.size(); ++i) {
+        write_invocation(out, i + 1, *data.slowest[i], input);
+    }
+}
+
+}  // namespace
+
+std::string render_text(const ReportInput& input) {
+    const ReportData data = analyze(input);
+    std::ostringstream out;
+    write_session(out, input, data);
+
+    if (data.selected_count == 0) {
+        if (input.hook_filter && !data.all_hooks.empty()) {
+            out << "\nno invocations of hook '" << sanitize(*input.hook_filter)
+                << "' recorded; hooks in this session: " << sanitize(join(data.all_hooks, ", "))
+                << "\n";
+        } else {
+            out << "\nno invocations recorded\n";
+        }
+        return out.str();
+    }
+
+    write_hook_table(out, data);
+    for (const auto& h : data.hooks) write_hook_detail(out, h, data.span);
+    write_slowest(out, input, data);
+    return out.str();
+}
+
+}  // namespace validprof::report

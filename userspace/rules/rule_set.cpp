@@ -1,0 +1,150 @@
+#include "rules/rule_set.h"
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <utility>
+
+#include "rules/default_catalogue.h"
+
+namespace validprof::rules {
+namespace {
+
+constexpr std::string_view kWhitespace = " \t\r\n\f\v";
+
+std::string_view trim(std::string_view s) {
+    const auto first = s.find_first_not_of(kWhitespace);
+    if (first == std::string_view::npos) return {};
+    const auto last = s.find_last_not_of(kWhitespace);
+    return s.substr(first, last - first + 1);
+}
+
+// Names end up in reports and in the database; whitespace in one would make
+// `describe()` output (NAME=REGEX lines) ambiguous to read back.
+bool valid_name(std::string_view name) {
+    return !name.empty() && name.find_first_of(kWhitespace) == std::string_view::npos;
+}
+
+// The message of std::regex_error::what() in libstdc++ is a full sentence;
+// its code is more useful when the message is empty.
+std::string describe_regex_error(const std::regex_error& e) {
+    const std::string what = e.what();
+    return what.empty() ? "error code " + std::to_string(static_cast<int>(e.code())) : what;
+}
+
+}  // namespace
+
+common::Result<Rule> RuleSet::parse_rule(std::string_view spec) {
+    const auto eq = spec.find('=');
+    if (eq == std::string_view::npos) {
+        return common::make_error("hook rule '" + std::string(trim(spec)) +
+                                  "': expected NAME=REGEX (no '=' found)");
+    }
+    const std::string_view name = trim(spec.substr(0, eq));
+    const std::string_view pattern = trim(spec.substr(eq + 1));
+    if (name.empty()) {
+        return common::make_error("hook rule '" + std::string(trim(spec)) +
+                                  "': empty rule name before '='");
+    }
+    if (!valid_name(name)) {
+        return common::make_error("rule '" + std::string(name) + "': name must not contain whitespace");
+    }
+    if (pattern.empty()) {
+        // An empty regex matches every exec: certainly not what was meant.
+        return common::make_error("rule '" + std::string(name) + "': empty regex after '='");
+    }
+    Rule rule{std::string(name), std::string(pattern), {}};
+    try {
+        rule.regex = std::regex(rule.pattern, std::regex::ECMAScript | std::regex::optimize);
+    } catch (const std::regex_error& e) {
+        return common::make_error("rule '" + rule.name + "': invalid regex '" + rule.pattern +
+                                  "': " + describe_regex_error(e));
+    }
+    return rule;
+}
+
+common::Result<RuleSet> RuleSet::parse(std::string_view text, std::string_view origin) {
+    RuleSet set;
+    std::size_t line_number = 0;
+    while (!text.empty()) {
+        const auto newline = text.find('\n');
+        const std::string_view raw =
+            newline == std::string_view::npos ? text : text.substr(0, newline);
+        text = newline == std::string_view::npos ? std::string_view{} : text.substr(newline + 1);
+        ++line_number;
+
+        const std::string_view line = trim(raw);
+        if (line.empty() || line.front() == '#') continue;
+
+        auto rule = parse_rule(line);
+        if (!rule) {
+            return common::make_error(std::string(origin) + ":" + std::to_string(line_number) +
+                                      ": " + rule.error().message);
+        }
+        set.add(std::move(rule).value());
+    }
+    return set;
+}
+
+common::Result<RuleSet> RuleSet::load_file(const std::string& path) {
+    // fopen rather than ifstream: errno is reliable after it, so the message
+    // can say why (missing file, permissions, a directory).
+    std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rbe"), &std::fclose);
+    if (!file) {
+        const int err = errno;
+        return common::make_error("cannot open hook rules file '" + path + "': " + std::strerror(err), err);
+    }
+    std::string text;
+    char buffer[4096];
+    std::size_t n = 0;
+    while ((n = std::fread(buffer, 1, sizeof buffer, file.get())) > 0) text.append(buffer, n);
+    if (std::ferror(file.get())) {
+        const int err = errno;
+        return common::make_error("cannot read hook rules file '" + path + "': " + std::strerror(err), err);
+    }
+    return parse(text, path);
+}
+
+const RuleSet& RuleSet::default_rules() {
+    static const RuleSet rules = [] {
+        auto parsed = parse(detail::kDefaultCatalogue, "probes/hook-rules.conf (built in)");
+        if (!parsed) {
+            // The catalogue is compiled in and parsed by the unit tests, so
+            // this is a build defect, not something a user can fix.
+            std::fprintf(stderr, "validprof: built-in hook rules are invalid: %s\n",
+                         parsed.error().message.c_str());
+            std::abort();
+        }
+        return std::move(parsed).value();
+    }();
+    return rules;
+}
+
+std::string_view RuleSet::default_catalogue_text() { return detail::kDefaultCatalogue; }
+
+void RuleSet::add(Rule rule) { rules_.push_back(std::move(rule)); }
+
+const Rule* RuleSet::match(std::string_view argv, std::string_view path) const {
+    for (const Rule& rule : rules_) {
+        if (std::regex_search(argv.begin(), argv.end(), rule.regex) ||
+            std::regex_search(path.begin(), path.end(), rule.regex)) {
+            return &rule;
+        }
+    }
+    return nullptr;
+}
+
+std::string RuleSet::describe() const {
+    std::string out;
+    for (const Rule& rule : rules_) {
+        out += rule.name;
+        out += '=';
+        out += rule.pattern;
+        out += '\n';
+    }
+    return out;
+}
+
+}  // namespace validprof::rules

@@ -1,0 +1,93 @@
+// The profile database: every session validprof records, with its
+// invocations, their processes and scheduler times, in one SQLite file
+// (default ./validprof.db). Writers are crash-safe by construction: WAL
+// journal, the session row committed before any data, each batch of
+// invocations one transaction, and `complete` set only by finish_session. A
+// recorder killed with SIGKILL therefore leaves every earlier session intact
+// and its own session readable, marked incomplete, holding exactly the
+// batches it committed.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+#include "model/invocation.h"
+#include "model/session.h"
+#include "storage/sqlite_handle.h"
+
+namespace validprof::storage {
+
+enum class OpenMode {
+    ReadWrite,  // created (mode 0600) if missing, schema upgraded if older
+    ReadOnly,   // must exist and be at the latest schema version
+};
+
+class ProfileDatabase {
+public:
+    static common::Result<std::unique_ptr<ProfileDatabase>> open(const std::string& path, OpenMode mode);
+
+    ProfileDatabase(const ProfileDatabase&) = delete;
+    ProfileDatabase& operator=(const ProfileDatabase&) = delete;
+    ~ProfileDatabase();
+
+    int schema_version() const { return schema_version_; }
+    static int latest_schema_version();
+    const std::string& path() const { return path_; }
+
+    // Inserts the session (complete = 0) and commits at once, so a recorder
+    // that dies later still leaves a visible, incomplete session.
+    common::Result<std::int64_t> begin_session(const model::SessionInfo& info);
+
+    // Stores the batch, with processes and per-CPU rows, in one transaction:
+    // all of it or none. Prepared statements are reused across calls.
+    common::Result<void> store_invocations(std::int64_t session_id, const std::vector<model::Invocation>& batch);
+
+    // Records the end time, the lost-event counts (zero counts kept) and the
+    // number of events received, and marks the session complete. Calling it
+    // again replaces the previous end.
+    common::Result<void> finish_session(std::int64_t session_id, const model::SessionEnd& end);
+
+    // Oldest first, with the number of invocations stored for each.
+    common::Result<std::vector<model::SessionSummary>> list_sessions();
+    // Error "no session N in 'P'" when it does not exist.
+    common::Result<model::SessionSummary> load_session(std::int64_t session_id);
+    // The most recently begun session, if any.
+    common::Result<std::optional<std::int64_t>> latest_session_id();
+
+    // In start order, database ids filled in; with_processes also loads each
+    // invocation's processes in their stored order. Per-CPU times are always
+    // filled for whatever is loaded. hook: only that hook's invocations.
+    common::Result<std::vector<model::Invocation>> load_invocations(std::int64_t session_id,
+                                                                    const std::optional<std::string>& hook,
+                                                                    bool with_processes);
+    // The distinct hook names of the session's invocations, sorted.
+    common::Result<std::vector<std::string>> hook_names(std::int64_t session_id);
+
+    // The underlying connection, for tests and diagnostics that install
+    // SQLite's own hooks (sqlite3_commit_hook, sqlite3_trace_v2) as an
+    // independent witness of what this class does. Owned here: never close it.
+    sqlite3* native_handle() const { return connection_.get(); }
+
+private:
+    // The reused statements; defined in the .cpp with their SQL.
+    enum class Query : int;
+
+    ProfileDatabase(std::string path, SqliteConnection connection, int schema_version);
+
+    // The cached statement for query, prepared on first use.
+    common::Result<Statement*> statement(Query query);
+    common::Result<void> require_session(std::int64_t session_id);
+    common::Error failure(const std::string& what, const common::Error& cause) const;
+
+    std::string path_;
+    // Declared before the statements so that they are finalized first.
+    SqliteConnection connection_;
+    int schema_version_;
+    std::vector<std::unique_ptr<Statement>> statements_;
+};
+
+}  // namespace validprof::storage

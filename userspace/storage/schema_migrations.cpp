@@ -1,0 +1,160 @@
+#include "storage/schema_migrations.h"
+
+#include <spdlog/spdlog.h>
+
+#include <array>
+#include <string>
+
+namespace validprof::storage {
+
+namespace {
+
+// Unsigned 64-bit model values (nanoseconds, counters) are stored as INTEGER
+// with their bit pattern (see profile_database.cpp), so every uint64 round
+// trips; values up to 2^63-1, i.e. anything a clock or counter reaches in
+// practice, also sort and sum correctly in SQL.
+//
+// Per-CPU on-CPU times get their own narrow tables keyed by owner and CPU:
+// a row per CPU actually used, no fixed CPU count baked into the schema.
+// Every child table cascades on delete so that pruning a session is one
+// DELETE.
+constexpr const char* kVersion1 = R"sql(
+CREATE TABLE sessions (
+    id               INTEGER PRIMARY KEY,
+    command          TEXT    NOT NULL,
+    target           TEXT    NOT NULL,
+    host             TEXT    NOT NULL,
+    kernel_release   TEXT    NOT NULL,
+    rules            TEXT    NOT NULL,
+    start_unix_ns    INTEGER NOT NULL,
+    clock_offset_ns  INTEGER NOT NULL,  -- CLOCK_REALTIME - CLOCK_MONOTONIC at start
+    end_unix_ns      INTEGER,           -- NULL until the session finished
+    complete         INTEGER NOT NULL DEFAULT 0 CHECK (complete IN (0, 1)),
+    events_received  INTEGER NOT NULL DEFAULT 0
+);
+
+CREATE TABLE lost_events (
+    session_id  INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+    reason      TEXT    NOT NULL,
+    count       INTEGER NOT NULL,
+    PRIMARY KEY (session_id, reason)
+) WITHOUT ROWID;
+
+CREATE TABLE invocations (
+    id                    INTEGER PRIMARY KEY,
+    session_id            INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+    hook                  TEXT    NOT NULL,
+    root_pid              INTEGER NOT NULL,
+    start_ns              INTEGER NOT NULL,  -- CLOCK_MONOTONIC
+    root_end_ns           INTEGER NOT NULL,  -- 0: root never exited while observed
+    last_end_ns           INTEGER NOT NULL,
+    wall_ns               INTEGER NOT NULL,  -- last_end_ns - start_ns, kept for queries
+    complete              INTEGER NOT NULL CHECK (complete IN (0, 1)),
+    exit_code             INTEGER NOT NULL,  -- wait(2) style
+    on_cpu_ns             INTEGER NOT NULL,
+    run_queue_wait_ns     INTEGER NOT NULL,
+    off_cpu_sleep_ns      INTEGER NOT NULL,
+    off_cpu_blocked_ns    INTEGER NOT NULL,
+    voluntary_switches    INTEGER NOT NULL,
+    involuntary_switches  INTEGER NOT NULL,
+    process_count         INTEGER NOT NULL
+);
+
+CREATE TABLE invocation_cpu_times (
+    invocation_id  INTEGER NOT NULL REFERENCES invocations(id) ON DELETE CASCADE,
+    cpu            INTEGER NOT NULL,
+    on_cpu_ns      INTEGER NOT NULL,
+    PRIMARY KEY (invocation_id, cpu)
+) WITHOUT ROWID;
+
+CREATE TABLE processes (
+    id                    INTEGER PRIMARY KEY,  -- insertion order = the invocation's process order
+    invocation_id         INTEGER NOT NULL REFERENCES invocations(id) ON DELETE CASCADE,
+    pid                   INTEGER NOT NULL,
+    ppid                  INTEGER NOT NULL,
+    exe                   TEXT    NOT NULL,
+    argv                  TEXT    NOT NULL,
+    comm                  TEXT    NOT NULL,
+    start_ns              INTEGER NOT NULL,
+    end_ns                INTEGER NOT NULL,  -- 0 while alive
+    exited                INTEGER NOT NULL CHECK (exited IN (0, 1)),
+    exit_code             INTEGER NOT NULL,
+    threads               INTEGER NOT NULL,
+    on_cpu_ns             INTEGER NOT NULL,
+    run_queue_wait_ns     INTEGER NOT NULL,
+    off_cpu_sleep_ns      INTEGER NOT NULL,
+    off_cpu_blocked_ns    INTEGER NOT NULL,
+    voluntary_switches    INTEGER NOT NULL,
+    involuntary_switches  INTEGER NOT NULL
+);
+
+CREATE TABLE process_cpu_times (
+    process_id  INTEGER NOT NULL REFERENCES processes(id) ON DELETE CASCADE,
+    cpu         INTEGER NOT NULL,
+    on_cpu_ns   INTEGER NOT NULL,
+    PRIMARY KEY (process_id, cpu)
+) WITHOUT ROWID;
+)sql";
+
+// Indexes for the report's queries: a session's invocations in start order,
+// optionally for one hook (also serves the distinct hook list and the
+// per-session count), and an invocation's processes (also what makes the
+// cascading delete from invocations fast).
+constexpr const char* kVersion2 = R"sql(
+CREATE INDEX invocations_by_session_hook ON invocations(session_id, hook, start_ns);
+CREATE INDEX invocations_by_session_start ON invocations(session_id, start_ns);
+CREATE INDEX processes_by_invocation ON processes(invocation_id);
+)sql";
+
+constexpr std::array kMigrations{
+    Migration{1, "base tables", kVersion1},
+    Migration{2, "query indexes", kVersion2},
+};
+
+}  // namespace
+
+std::span<const Migration> schema_migrations() { return kMigrations; }
+
+int latest_schema_version() { return kMigrations.back().version; }
+
+common::Result<int> read_schema_version(SqliteConnection& connection) {
+    auto statement = Statement::prepare(connection.get(), "PRAGMA user_version", false);
+    if (!statement) return statement.error();
+    auto row = statement->step();
+    if (!row) return row.error();
+    if (!*row) return common::make_error("PRAGMA user_version returned no row");
+    return static_cast<int>(statement->column_int(0));
+}
+
+common::Result<int> migrate_schema(SqliteConnection& connection, const std::string& path, int target_version) {
+    auto version = read_schema_version(connection);
+    if (!version) return version.error();
+    int current = *version;
+    for (const Migration& migration : kMigrations) {
+        if (migration.version <= current || migration.version > target_version) continue;
+        auto failed = [&](const common::Error& error) {
+            return common::make_error("cannot upgrade profile database '" + path + "' to schema version " +
+                                      std::to_string(migration.version) + ": " + error.message);
+        };
+        auto transaction = Transaction::begin_immediate(connection);
+        if (!transaction) return failed(transaction.error());
+        auto latest = read_schema_version(connection);
+        if (!latest) return failed(latest.error());
+        if (*latest >= migration.version) {
+            current = *latest;  // another process got here first
+            continue;
+        }
+        if (auto applied = connection.exec(migration.sql); !applied) return failed(applied.error());
+        // user_version is part of the database header, written in this same
+        // transaction: the step and its version commit together or not at all.
+        const std::string set_version = "PRAGMA user_version = " + std::to_string(migration.version);
+        if (auto set = connection.exec(set_version.c_str()); !set) return failed(set.error());
+        if (auto committed = transaction->commit(); !committed) return failed(committed.error());
+        current = migration.version;
+        spdlog::debug("profile database '{}': schema version {} ({})", path, migration.version,
+                      migration.description);
+    }
+    return current;
+}
+
+}  // namespace validprof::storage

@@ -1,0 +1,15 @@
+// The BPF ABI header as C++ sees it: kernel-style fixed-width types first,
+// then bpf/hook_trace.h, with the layout pinned so that a change on one side
+// that the other does not follow fails the build instead of corrupting data.
+#pragma once
+
+#include <linux/types.h>
+
+#include "hook_trace.h"
+
+static_assert(sizeof(vp_sched_totals) == 8 * (6 + VP_MAX_CPUS));
+static_assert(sizeof(vp_thread_state) == sizeof(vp_sched_totals) + 3 * 8 + 2 * 4);
+static_assert(sizeof(vp_event_header) == 16);
+static_assert(sizeof(vp_fork_event) == 16 + 4 * 4);
+static_assert(sizeof(vp_exec_event) == 16 + 4 * 4 + VP_COMM_BYTES + VP_PATH_BYTES + VP_ARGV_BYTES);
+static_assert(sizeof(vp_exit_event) == 16 + 6 * 4 + sizeof(vp_sched_totals));

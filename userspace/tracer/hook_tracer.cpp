@@ -1,0 +1,194 @@
+#include "tracer/hook_tracer.h"
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <dirent.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <vector>
+
+// The skeleton names the ABI structs, so the ABI header comes first.
+#include "tracer/hook_trace_abi.h"
+#include "hook_trace.skel.h"
+#include "tracer/event_decoder.h"
+#include "tracer/kernel_features.h"
+#include "tracer/libbpf_logging.h"
+
+namespace validprof::tracer {
+namespace {
+
+common::Error libbpf_error(const std::string& what, int error) {
+    int code = error < 0 ? -error : error;
+    return common::make_error(what + ": " + std::strerror(code), code);
+}
+
+// Each scheduler and lifecycle hook exists as a tp_btf and a raw_tp
+// program; exactly one of each pair is loaded.
+void choose_tracepoint_flavour(hook_trace* skeleton, bool btf) {
+    bpf_program* btf_programs[] = {
+        skeleton->progs.sched_switch_btf,        skeleton->progs.sched_wakeup_btf,
+        skeleton->progs.sched_wakeup_new_btf,    skeleton->progs.sched_process_fork_btf,
+        skeleton->progs.sched_process_exec_btf,  skeleton->progs.sched_process_exit_btf,
+    };
+    bpf_program* raw_programs[] = {
+        skeleton->progs.sched_switch_raw,        skeleton->progs.sched_wakeup_raw,
+        skeleton->progs.sched_wakeup_new_raw,    skeleton->progs.sched_process_fork_raw,
+        skeleton->progs.sched_process_exec_raw,  skeleton->progs.sched_process_exit_raw,
+    };
+    for (bpf_program* program : btf_programs) bpf_program__set_autoload(program, btf);
+    for (bpf_program* program : raw_programs) bpf_program__set_autoload(program, !btf);
+}
+
+bool env_flag(const char* name) {
+    const char* value = std::getenv(name);
+    return value && *value && std::strcmp(value, "0") != 0;
+}
+
+const char* counter_name(std::uint32_t index) {
+    switch (index) {
+        case VP_LOST_RINGBUF_FORK: return "ringbuf_full_fork";
+        case VP_LOST_RINGBUF_EXEC: return "ringbuf_full_exec";
+        case VP_LOST_RINGBUF_EXIT: return "ringbuf_full_exit";
+        case VP_LOST_TRACK_FULL: return "tracked_map_full";
+        case VP_COUNTER_CPU_FOLDED: return "cpu_id_folded";
+        default: return "unknown";
+    }
+}
+
+}  // namespace
+
+void HookTracer::SkeletonDeleter::operator()(hook_trace* skeleton) const { hook_trace__destroy(skeleton); }
+void HookTracer::RingBufferDeleter::operator()(ring_buffer* buffer) const { ring_buffer__free(buffer); }
+
+common::Result<std::unique_ptr<HookTracer>> HookTracer::create(const TracerOptions& options,
+                                                               EventHandler handler) {
+    if (auto privileges = check_tracing_privileges(); !privileges) return privileges.error();
+    if (auto support = check_kernel_support(); !support) return support.error();
+    route_libbpf_logging();
+
+    std::unique_ptr<HookTracer> tracer(new HookTracer());
+    tracer->handler_ = std::move(handler);
+
+    // open
+    tracer->skeleton_.reset(hook_trace__open());
+    if (!tracer->skeleton_) return libbpf_error("cannot open the hook_trace BPF object", errno);
+    hook_trace* skeleton = tracer->skeleton_.get();
+
+    // configure
+    bool use_btf = kernel_features().btf_tracepoints && !options.force_raw_tracepoints &&
+                   !env_flag("VALIDPROF_FORCE_RAW_TP");
+    tracer->flavour_ = use_btf ? "tp_btf" : "raw_tp";
+    choose_tracepoint_flavour(skeleton, use_btf);
+    skeleton->rodata->track_new_execs = options.track_new_execs ? 1 : 0;
+    if (int error = bpf_map__set_max_entries(skeleton->maps.tracked_threads, options.max_tracked_threads))
+        return libbpf_error("cannot size the tracked-threads map", error);
+    if (int error = bpf_map__set_max_entries(skeleton->maps.events, options.ring_buffer_bytes))
+        return libbpf_error("cannot size the ring buffer", error);
+
+    // load
+    if (int error = hook_trace__load(skeleton))
+        return libbpf_error("the kernel refused validprof's BPF programs (run with -v for the verifier log)",
+                            error);
+
+    // attach
+    if (int error = hook_trace__attach(skeleton))
+        return libbpf_error("cannot attach to the scheduler tracepoints", error);
+
+    tracer->ring_buffer_.reset(ring_buffer__new(bpf_map__fd(skeleton->maps.events),
+                                                &HookTracer::on_ring_buffer_record, tracer.get(), nullptr));
+    if (!tracer->ring_buffer_) return libbpf_error("cannot map the BPF ring buffer", errno);
+
+    spdlog::debug("attached hook_trace ({} tracepoints, track_new_execs={})", tracer->flavour_,
+                  options.track_new_execs);
+    return tracer;
+}
+
+HookTracer::~HookTracer() {
+    // The ring buffer's epoll set refers to the map: free it first.
+    ring_buffer_.reset();
+    skeleton_.reset();
+}
+
+int HookTracer::on_ring_buffer_record(void* context, void* data, std::size_t size) {
+    auto* tracer = static_cast<HookTracer*>(context);
+    auto event = decode_event(data, size);
+    if (!event) {
+        ++tracer->undecodable_records_;
+        spdlog::debug("undecodable ring buffer record: {}", event.error().message);
+        return 0;
+    }
+    ++tracer->events_received_;
+    tracer->handler_(*event);
+    return 0;
+}
+
+common::Result<int> HookTracer::poll(int timeout_ms) {
+    int delivered = ring_buffer__poll(ring_buffer_.get(), timeout_ms);
+    if (delivered == -EINTR) return 0;
+    if (delivered < 0) return libbpf_error("reading the BPF ring buffer failed", delivered);
+    return delivered;
+}
+
+common::Result<void> HookTracer::track_process(std::int32_t pid) {
+    std::string task_dir = "/proc/" + std::to_string(pid) + "/task";
+    struct DirCloser {
+        void operator()(DIR* dir) const { ::closedir(dir); }
+    };
+    std::unique_ptr<DIR, DirCloser> dir(::opendir(task_dir.c_str()));
+    if (!dir) return common::make_error("cannot list threads of pid " + std::to_string(pid), errno);
+
+    vp_thread_state state{};
+    state.pid = static_cast<__u32>(pid);
+    int map_fd = bpf_map__fd(skeleton_->maps.tracked_threads);
+    while (dirent* entry = ::readdir(dir.get())) {
+        if (entry->d_name[0] == '.') continue;
+        __u32 tid = static_cast<__u32>(std::strtoul(entry->d_name, nullptr, 10));
+        if (bpf_map_update_elem(map_fd, &tid, &state, BPF_ANY) != 0)
+            return libbpf_error("cannot track thread " + std::to_string(tid), errno);
+    }
+    return common::success();
+}
+
+void HookTracer::untrack_thread(std::int32_t tid) {
+    __u32 key = static_cast<__u32>(tid);
+    // ENOENT is normal: the thread may have exited meanwhile.
+    bpf_map_delete_elem(bpf_map__fd(skeleton_->maps.tracked_threads), &key);
+}
+
+std::map<std::string, std::uint64_t> HookTracer::lost_events() const {
+    std::map<std::string, std::uint64_t> lost;
+    int cpus = libbpf_num_possible_cpus();
+    std::vector<__u64> per_cpu(cpus > 0 ? static_cast<std::size_t>(cpus) : 1);
+    int map_fd = bpf_map__fd(skeleton_->maps.counters);
+    for (std::uint32_t index = 0; index < VP_COUNTER_MAX; ++index) {
+        std::uint64_t total = 0;
+        if (bpf_map_lookup_elem(map_fd, &index, per_cpu.data()) == 0)
+            for (__u64 value : per_cpu) total += value;
+        lost[counter_name(index)] = total;
+    }
+    lost["undecodable_record"] = undecodable_records_;
+    return lost;
+}
+
+std::vector<LiveThreadTimes> HookTracer::live_threads() const {
+    std::vector<LiveThreadTimes> threads;
+    int map_fd = bpf_map__fd(skeleton_->maps.tracked_threads);
+    __u32 key = 0;
+    __u32 next_key = 0;
+    __u32* previous = nullptr;
+    auto state = std::make_unique<vp_thread_state>();
+    while (bpf_map_get_next_key(map_fd, previous, &next_key) == 0) {
+        if (bpf_map_lookup_elem(map_fd, &next_key, state.get()) == 0)
+            threads.push_back({static_cast<std::int32_t>(state->pid), static_cast<std::int32_t>(next_key),
+                               to_sched_times(state->totals)});
+        key = next_key;
+        previous = &key;
+    }
+    return threads;
+}
+
+}  // namespace validprof::tracer

@@ -1,0 +1,88 @@
+// HookTracer owns the kernel side: the hook_trace BPF skeleton, its links
+// and the ring buffer. open → configure → load → attach happens in
+// create(); destruction detaches everything (links, programs, maps), so
+// an interrupted validprof leaves nothing of ours loaded.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+#include "model/process_events.h"
+#include "model/sched_times.h"
+
+struct hook_trace;
+struct ring_buffer;
+
+namespace validprof::tracer {
+
+struct TracerOptions {
+    // Attach mode: provisionally track every task that execs (see
+    // bpf/hook_trace.bpf.c); record mode tracks only the seeded command.
+    bool track_new_execs = false;
+    std::uint32_t max_tracked_threads = 65536;
+    std::uint32_t ring_buffer_bytes = 8u << 20;  // power of two, multiple of the page size
+    // Use raw tracepoints even where BTF tracepoints work (testing the
+    // fallback; VALIDPROF_FORCE_RAW_TP=1 sets it from the environment).
+    bool force_raw_tracepoints = false;
+};
+
+// A thread still tracked when the session ends, with its totals so far.
+struct LiveThreadTimes {
+    std::int32_t pid = 0;
+    std::int32_t tid = 0;
+    model::SchedTimes times;
+};
+
+class HookTracer {
+public:
+    using EventHandler = std::function<void(const model::ProcessEvent&)>;
+
+    static common::Result<std::unique_ptr<HookTracer>> create(const TracerOptions& options,
+                                                              EventHandler handler);
+    ~HookTracer();
+    HookTracer(const HookTracer&) = delete;
+    HookTracer& operator=(const HookTracer&) = delete;
+
+    // Delivers pending events to the handler; waits up to timeout_ms for
+    // the first one. Returns how many were delivered.
+    common::Result<int> poll(int timeout_ms);
+
+    // Starts tracking every thread of pid (record mode's command, which is
+    // stopped before its exec while this runs).
+    common::Result<void> track_process(std::int32_t pid);
+    void untrack_thread(std::int32_t tid);
+
+    // Counters of events the kernel side could not deliver, by reason, plus
+    // records userspace could not decode. Zero counts are included.
+    std::map<std::string, std::uint64_t> lost_events() const;
+    std::vector<LiveThreadTimes> live_threads() const;
+
+    std::uint64_t events_received() const { return events_received_; }
+    // "tp_btf" or "raw_tp": which tracepoint flavour is attached.
+    const std::string& tracepoint_flavour() const { return flavour_; }
+
+private:
+    HookTracer() = default;
+    static int on_ring_buffer_record(void* context, void* data, std::size_t size);
+
+    struct SkeletonDeleter {
+        void operator()(hook_trace* skeleton) const;
+    };
+    struct RingBufferDeleter {
+        void operator()(ring_buffer* buffer) const;
+    };
+
+    std::unique_ptr<hook_trace, SkeletonDeleter> skeleton_;
+    std::unique_ptr<ring_buffer, RingBufferDeleter> ring_buffer_;
+    EventHandler handler_;
+    std::string flavour_;
+    std::uint64_t events_received_ = 0;
+    std::uint64_t undecodable_records_ = 0;
+};
+
+}  // namespace validprof::tracer

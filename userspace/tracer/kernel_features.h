@@ -1,0 +1,33 @@
+// What the running kernel and our credentials allow, probed once and cached.
+//
+// Users' machines differ: validprof probes instead of assuming, and picks
+// the cheapest mechanism that works (BTF-typed tracepoints, else raw
+// tracepoints). Everything that decides a fallback lives here so that the
+// answers are computed in one place.
+#pragma once
+
+#include <string>
+
+#include "common/result.h"
+
+namespace validprof::tracer {
+
+struct KernelFeatures {
+    bool kernel_btf = false;      // /sys/kernel/btf/vmlinux is readable
+    bool ring_buffer = false;     // BPF_MAP_TYPE_RINGBUF (Linux 5.8)
+    bool btf_tracepoints = false; // tp_btf programs load (BTF + BPF_PROG_TYPE_TRACING)
+};
+
+// Probed on first call; later calls return the cached answer.
+const KernelFeatures& kernel_features();
+
+// Ok when this process may load and attach tracing BPF programs:
+// CAP_BPF and CAP_PERFMON (Linux 5.8+), or CAP_SYS_ADMIN. The error is the
+// one line a user needs ("... run with sudo").
+common::Result<void> check_tracing_privileges();
+
+// Ok when everything validprof's kernel side requires is there; otherwise
+// one line naming what is missing.
+common::Result<void> check_kernel_support();
+
+}  // namespace validprof::tracer
