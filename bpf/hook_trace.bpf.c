@@ -23,6 +23,7 @@
 
 #include "hook_trace.h"
 #include "task_fields.bpf.h"
+#include "tracked_threads.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -31,16 +32,31 @@ char LICENSE[] SEC("license") = "GPL";
  * the ones that match no rule. */
 const volatile __u32 track_new_execs = 0;
 
+/* Stop a tracked process at the exec of a file userspace has not inspected
+ * yet (USDT notes, SQLite symbols), so that probes are attached before the
+ * new image runs its first instruction; userspace sends SIGCONT. Once per
+ * file per session: checked_files remembers the inspected ones. */
+const volatile __u32 gate_unchecked_executables = 0;
+
+#define VP_SIGSTOP 19
+
+/* Threads whose children are tracked from birth although they are not
+ * tracked themselves: validprof's own thread while it forks the command of
+ * `record`, so the command's first run-queue wait counts too. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 65536); /* resized by userspace before load */
-	/* Entries are ~1.1 KB (per-CPU times); allocate on use rather than
-	 * reserving max_entries of them up front. Insertions happen at fork
-	 * and exec only, never on the scheduler hot path. */
-	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, 64);
 	__type(key, __u32);
-	__type(value, struct vp_thread_state);
-} tracked_threads SEC(".maps");
+	__type(value, __u8);
+} spawners SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct vp_file_key);
+	__type(value, __u8);
+} checked_files SEC(".maps");
+
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -89,8 +105,22 @@ static __always_inline void account_switch_out(struct vp_thread_state *state,
 					       struct task_struct *prev, bool preempt,
 					       __u64 now)
 {
-	if (state->switched_in_ns && now > state->switched_in_ns) {
-		__u64 delta = now - state->switched_in_ns;
+	__u64 runtime = vp_task_runtime_ns(prev);
+	__u64 run_delay = vp_task_run_delay_ns(prev);
+	__u64 delta = 0;
+	if (state->switched_in_ns) {
+		delta = now > state->switched_in_ns ? now - state->switched_in_ns : 0;
+	} else {
+		/* The switch-in of this slice was never seen (it happens: some
+		 * switches reach no sched_switch program). The scheduler's own
+		 * counters, exact at this point (update_curr() ran in
+		 * __schedule()), give the slice and the wait before it. */
+		delta = runtime > state->kernel_runtime_ns ? runtime - state->kernel_runtime_ns : 0;
+		if (run_delay > state->kernel_run_delay_ns)
+			state->totals.run_queue_wait_ns += run_delay - state->kernel_run_delay_ns;
+		count(VP_COUNTER_SWITCH_IN_UNSEEN);
+	}
+	if (delta) {
 		__u32 cpu = bpf_get_smp_processor_id();
 		if (cpu >= VP_MAX_CPUS) {
 			cpu = VP_MAX_CPUS - 1;
@@ -99,6 +129,8 @@ static __always_inline void account_switch_out(struct vp_thread_state *state,
 		state->totals.on_cpu_ns += delta;
 		state->totals.on_cpu_ns_per_cpu[cpu] += delta;
 	}
+	state->kernel_runtime_ns = runtime;
+	state->kernel_run_delay_ns = run_delay;
 	state->switched_in_ns = 0;
 	state->switched_out_ns = now;
 
@@ -216,7 +248,7 @@ int BPF_PROG(sched_wakeup_new_raw, struct task_struct *task)
 static __always_inline int handle_fork(struct task_struct *parent, struct task_struct *child)
 {
 	__u32 parent_tid = BPF_CORE_READ(parent, pid);
-	if (!bpf_map_lookup_elem(&tracked_threads, &parent_tid))
+	if (!bpf_map_lookup_elem(&tracked_threads, &parent_tid) && !bpf_map_lookup_elem(&spawners, &parent_tid))
 		return 0;
 
 	__u64 now = bpf_ktime_get_ns();
@@ -265,6 +297,8 @@ static __always_inline int handle_exec(struct task_struct *task, __u32 old_tid,
 		if (!state)
 			return 0;
 		state->switched_in_ns = now; /* it is running the exec right now */
+		state->kernel_runtime_ns = vp_task_runtime_ns(task);
+		state->kernel_run_delay_ns = vp_task_run_delay_ns(task);
 	}
 
 	struct vp_exec_event *event = bpf_ringbuf_reserve(&events, sizeof(*event), 0);
@@ -291,6 +325,16 @@ static __always_inline int handle_exec(struct task_struct *task, __u32 old_tid,
 	if (bpf_probe_read_user(event->argv, length, (const void *)arg_start) < 0)
 		length = 0;
 	event->argv_bytes = length;
+
+	struct file *file = BPF_CORE_READ(bprm, file);
+	event->file.inode = BPF_CORE_READ(file, f_inode, i_ino);
+	event->file.device = BPF_CORE_READ(file, f_inode, i_sb, s_dev);
+	event->file.reserved = 0;
+	event->reserved = 0;
+	/* Only with the event reserved: userspace must learn of every stop,
+	 * or the process would stay stopped. */
+	event->gated = gate_unchecked_executables && !bpf_map_lookup_elem(&checked_files, &event->file) &&
+		       bpf_send_signal(VP_SIGSTOP) == 0;
 	bpf_ringbuf_submit(event, 0);
 	return 0;
 }

@@ -42,7 +42,8 @@ enum vp_counter {
 	VP_LOST_RINGBUF_EXIT = 2,  /* ring buffer full: exit event (and its times) dropped */
 	VP_LOST_TRACK_FULL = 3,    /* tracked-threads map full: a new task went untracked */
 	VP_COUNTER_CPU_FOLDED = 4, /* switch-outs on a CPU id >= VP_MAX_CPUS */
-	VP_COUNTER_MAX = 5,
+	VP_COUNTER_SWITCH_IN_UNSEEN = 5, /* slices filled in from the kernel's counters */
+	VP_COUNTER_MAX = 6,
 };
 
 /* Scheduler totals of one thread. */
@@ -63,6 +64,11 @@ struct vp_thread_state {
 	__u64 switched_in_ns;    /* last switch-in; 0 while off CPU */
 	__u64 switched_out_ns;   /* last switch-out; 0 before the first */
 	__u64 runnable_since_ns; /* wakeup or preemption; 0 unless in a run queue */
+	/* The kernel's own counters at the last switch-out (or when tracking
+	 * began): se.sum_exec_runtime and sched_info.run_delay. They fill in
+	 * a slice whose switch-in was never seen (see account_switch_out). */
+	__u64 kernel_runtime_ns;
+	__u64 kernel_run_delay_ns;
 	__u32 pid;               /* thread group of this thread */
 	__u32 state;             /* enum vp_off_cpu_state */
 };
@@ -81,12 +87,22 @@ struct vp_fork_event {
 	__u32 child_tid;
 };
 
+/* An executable file, as the kernel identifies it. */
+struct vp_file_key {
+	__u64 inode;
+	__u32 device; /* super_block s_dev */
+	__u32 reserved;
+};
+
 struct vp_exec_event {
 	struct vp_event_header header;
 	__u32 pid;
 	__u32 ppid;
 	__u32 argv_bytes;     /* valid bytes in argv, NUL-separated arguments */
 	__u32 argv_truncated; /* 1 if the command line was longer than VP_ARGV_BYTES */
+	struct vp_file_key file; /* the exec'd file (the script itself for #!) */
+	__u32 gated;          /* 1: stopped with SIGSTOP until userspace has inspected the file */
+	__u32 reserved;
 	char comm[VP_COMM_BYTES];
 	char filename[VP_PATH_BYTES];
 	char argv[VP_ARGV_BYTES];

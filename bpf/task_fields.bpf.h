@@ -36,6 +36,22 @@ static __always_inline __u32 vp_task_group_dead(struct task_struct *task)
 	return BPF_CORE_READ(task, signal, live.counter) == 0;
 }
 
+/* The scheduler's own on-CPU total for the task (what /proc/PID/schedstat
+ * reports first), current up to the last update_curr(). */
+static __always_inline __u64 vp_task_runtime_ns(struct task_struct *task)
+{
+	return BPF_CORE_READ(task, se.sum_exec_runtime);
+}
+
+/* The scheduler's own run-queue wait total (schedstat's second field);
+ * sched_info exists only with CONFIG_SCHED_INFO. */
+static __always_inline __u64 vp_task_run_delay_ns(struct task_struct *task)
+{
+	if (bpf_core_field_exists(task->sched_info))
+		return BPF_CORE_READ(task, sched_info.run_delay);
+	return 0;
+}
+
 static __always_inline __u32 vp_task_parent_pid(struct task_struct *task)
 {
 	return BPF_CORE_READ(task, real_parent, tgid);

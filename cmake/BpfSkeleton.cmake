@@ -21,6 +21,12 @@ else()
   message(FATAL_ERROR "validprof: no BPF target arch mapping for ${CMAKE_SYSTEM_PROCESSOR}")
 endif()
 
+# <bpf/usdt.bpf.h> includes <linux/errno.h>, whose <asm/errno.h> lives in
+# the multiarch include directory.
+if(CMAKE_LIBRARY_ARCHITECTURE)
+  set(BPF_MULTIARCH_INCLUDE -idirafter /usr/include/${CMAKE_LIBRARY_ARCHITECTURE})
+endif()
+
 set(VMLINUX_DIR ${CMAKE_BINARY_DIR}/vmlinux)
 set(VMLINUX_H ${VMLINUX_DIR}/vmlinux.h)
 set(VMLINUX_FALLBACK ${PROJECT_SOURCE_DIR}/bpf/vmlinux/vmlinux_${BPF_TARGET_ARCH}.h.gz)
@@ -49,7 +55,7 @@ function(add_bpf_skeleton name)
   add_custom_command(
     OUTPUT ${object}
     COMMAND ${BPF_CLANG} -g -O2 -target bpf -D__TARGET_ARCH_${BPF_TARGET_ARCH}
-            -I${VMLINUX_DIR} -I${CMAKE_CURRENT_SOURCE_DIR}
+            -I${VMLINUX_DIR} -I${CMAKE_CURRENT_SOURCE_DIR} ${BPF_MULTIARCH_INCLUDE}
             -MD -MF ${object}.d
             -c ${source} -o ${object}
     DEPENDS ${source} ${VMLINUX_H}

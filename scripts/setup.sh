@@ -8,7 +8,7 @@ packages=(
   build-essential cmake ninja-build pkg-config
   clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev
   libboost-program-options-dev libsqlite3-dev libspdlog-dev libfmt-dev
-  libgtest-dev nlohmann-json3-dev
+  libgtest-dev nlohmann-json3-dev libbpfcc-dev libssl-dev systemtap-sdt-dev
   sqlite3 util-linux procps
 )
 

@@ -31,7 +31,7 @@ inline void burn_cpu_ms(double cpu_ms, const char* tag = nullptr) {
     std::uint64_t until = clock_now_ns(CLOCK_THREAD_CPUTIME_ID) + static_cast<std::uint64_t>(cpu_ms * 1e6);
     volatile std::uint64_t sink = reinterpret_cast<std::uintptr_t>(tag);
     while (clock_now_ns(CLOCK_THREAD_CPUTIME_ID) < until)
-        for (int i = 0; i < 1000; ++i) sink = sink * 6364136223846793005ull + 1442695040888963407ull;
+        for (int i = 0; i < 20000; ++i) sink = sink * 6364136223846793005ull + 1442695040888963407ull;
 }
 
 inline void sleep_ms(double ms) {
@@ -67,9 +67,9 @@ inline void write_truth(const std::string& fields) {
     if (!path || !*path) return;
     SchedStat stat = read_own_schedstat();
     char line[1024];
-    int length = std::snprintf(line, sizeof(line), "pid=%d ppid=%d schedstat_on_cpu_ns=%llu schedstat_wait_ns=%llu %s\n",
+    int length = std::snprintf(line, sizeof(line), "pid=%d ppid=%d schedstat_on_cpu_ns=%llu schedstat_wait_ns=%llu schedstat_slices=%llu %s\n",
                                getpid(), getppid(), static_cast<unsigned long long>(stat.on_cpu_ns),
-                               static_cast<unsigned long long>(stat.run_queue_wait_ns), fields.c_str());
+                               static_cast<unsigned long long>(stat.run_queue_wait_ns), static_cast<unsigned long long>(stat.timeslices), fields.c_str());
     int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
     if (fd < 0) return;
     (void)!write(fd, line, static_cast<std::size_t>(length));

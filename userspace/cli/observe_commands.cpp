@@ -31,7 +31,43 @@ const char* const kRecordUsage =
     "\n"
     "example:\n"
     "  sudo validprof record -- ./scripts/demo-hooks.sh\n"
-    "  sudo validprof record --hook slow='sleep' -- sh -c 'sleep 0.1; sleep 0.2'\n";
+    "  sudo validprof record --hook slow='sleep' -- sh -c 'sleep 0.1; sleep 0.2'\n"
+    "  sudo validprof record --stacks --freq 999 -- git commit -m wip\n";
+
+// --stacks, --freq, --offcpu-min-us: shared by attach and record.
+struct StackFlags {
+    bool enabled = false;
+    std::uint32_t frequency_hz = 99;
+    double offcpu_min_us = 1000;
+};
+
+void add_stack_options(po::options_description& description, StackFlags& flags) {
+    description.add_options()
+        ("stacks", po::bool_switch(&flags.enabled), "also record on-CPU and off-CPU stack profiles (see `validprof flamegraph`)")
+        ("freq", po::value<std::uint32_t>(&flags.frequency_hz)->value_name("HZ"),
+         "on-CPU sampling frequency per CPU, implies --stacks (default 99; up to 4999 and more for short hooks)")
+        ("offcpu-min-us", po::value<double>(&flags.offcpu_min_us)->value_name("US"),
+         "shortest off-CPU episode recorded, implies --stacks (default 1000)");
+}
+
+void add_usdt_option(po::options_description& description, bool& usdt) {
+    description.add_options()("usdt", po::bool_switch(&usdt),
+                              "attach to USDT phase pairs (NAME_start/NAME_end) in the executables the hooks run; "
+                              "each new executable is held at its first exec until attached");
+}
+
+// Empty when stacks are not wanted; an error message for bad values.
+std::optional<std::string> apply_stack_options(const po::variables_map& values, const StackFlags& flags,
+                                               ObserveOptions& options) {
+    if (!flags.enabled && !values.count("freq") && !values.count("offcpu-min-us")) return std::nullopt;
+    if (flags.frequency_hz == 0 || flags.frequency_hz > 100000) return "--freq must be between 1 and 100000";
+    if (flags.offcpu_min_us < 0) return "--offcpu-min-us must not be negative";
+    stacks::StackOptions stacks;
+    stacks.frequency_hz = flags.frequency_hz;
+    stacks.offcpu_min_ns = static_cast<std::uint64_t>(flags.offcpu_min_us * 1000);
+    options.stacks = stacks;
+    return std::nullopt;
+}
 
 int finish(const std::string& command, const common::Result<ObserveOutcome>& outcome) {
     if (!outcome) {
@@ -52,6 +88,10 @@ int run_attach(const std::vector<std::string>& arguments) {
     description.add_options()("duration", po::value<double>(&duration)->value_name("SECONDS"),
                               "stop after this many seconds (default: until Ctrl-C or SIGTERM)");
     add_rule_options(description, hooks, rules_file);
+    StackFlags stack_flags;
+    add_stack_options(description, stack_flags);
+    bool usdt = false;
+    add_usdt_option(description, usdt);
     add_common_options(description, common);
     auto values = parse_or_explain("attach", arguments, description, kAttachUsage, common);
     if (!values) return common.help ? 0 : 2;
@@ -71,6 +111,11 @@ int run_attach(const std::vector<std::string>& arguments) {
     options.database_path = resolve_database_path(common.database);
     if (values->count("duration")) options.duration_seconds = duration;
     options.show_status_line = stderr_is_terminal();
+    options.usdt = usdt;
+    if (auto problem = apply_stack_options(*values, stack_flags, options)) {
+        print_error("attach", *problem);
+        return 2;
+    }
     return finish("attach", observe(std::move(options)));
 }
 
@@ -89,6 +134,10 @@ int run_record(const std::vector<std::string>& arguments) {
     description.add_options()("drain-timeout", po::value<double>(&drain_timeout)->value_name("SECONDS"),
                               "after COMMAND exits, wait this long for its descendants (default 10)");
     add_rule_options(description, hooks, rules_file);
+    StackFlags stack_flags;
+    add_stack_options(description, stack_flags);
+    bool usdt = false;
+    add_usdt_option(description, usdt);
     add_common_options(description, common);
     auto values = parse_or_explain("record", own, description, kRecordUsage, common);
     if (!values) return common.help ? 0 : 2;
@@ -110,6 +159,11 @@ int run_record(const std::vector<std::string>& arguments) {
     options.command = std::move(command);
     options.drain_timeout_seconds = drain_timeout;
     options.show_status_line = stderr_is_terminal();
+    options.usdt = usdt;
+    if (auto problem = apply_stack_options(*values, stack_flags, options)) {
+        print_error("record", *problem);
+        return 2;
+    }
     return finish("record", observe(std::move(options)));
 }
 

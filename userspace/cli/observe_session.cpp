@@ -1,10 +1,14 @@
 #include "cli/observe_session.h"
 
+#include <signal.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
+#include <unistd.h>
 #include <time.h>
 
 #include <cstdio>
 #include <filesystem>
+#include <set>
 
 #include <spdlog/spdlog.h>
 
@@ -12,6 +16,8 @@
 #include "cli/status_line.h"
 #include "cli/stop_signals.h"
 #include "invocations/invocation_tracker.h"
+#include "phases/phase_tracer.h"
+#include "stacks/symbolizer.h"
 #include "storage/profile_database.h"
 #include "tracer/hook_tracer.h"
 #include "tracer/kernel_features.h"
@@ -55,13 +61,6 @@ model::SessionInfo describe_session(const ObserveOptions& options) {
     return info;
 }
 
-std::uint64_t count_lost(const std::map<std::string, std::uint64_t>& counters) {
-    std::uint64_t lost = 0;
-    for (const auto& [reason, value] : counters)
-        if (reason != "cpu_id_folded") lost += value;  // folded CPU time is kept, not lost
-    return lost;
-}
-
 // Everything one observing run holds, so the loop reads as steps.
 class Observer {
 public:
@@ -72,25 +71,45 @@ public:
 
     common::Result<ObserveOutcome> run() {
         auto tracer = tracer::HookTracer::create(
-            {.track_new_execs = options_.kind == ObserveOptions::Kind::Attach},
-            [this](const model::ProcessEvent& event) { tracker_.on_event(event); });
+            {.track_new_execs = options_.kind == ObserveOptions::Kind::Attach,
+             .gate_unchecked_executables = options_.usdt},
+            [this](const model::ProcessEvent& event) { on_event(event); });
         if (!tracer) return tracer.error();
         tracer_ = std::move(*tracer);
-
-        std::optional<LaunchedCommand> command;
-        if (options_.kind == ObserveOptions::Kind::Record) {
-            auto launched = LaunchedCommand::fork_stopped(options_.command);
-            if (!launched) return launched.error();
-            command.emplace(std::move(*launched));
-            if (auto tracked = tracer_->track_process(command->pid()); !tracked) return tracked.error();
-            tracker_.set_record_root(command->pid(), monotonic_ns());
+        if (options_.usdt) {
+            auto phases = phases::PhaseTracer::create(tracer_->tracked_threads_fd());
+            if (!phases) return phases.error();
+            phase_tracer_ = std::move(*phases);
+            auto added = tracer_->add_ring_buffer(phase_tracer_->ring_buffer_fd(), [this](const void* data, std::size_t size) {
+                auto phase = phase_tracer_->decode(data, size);
+                if (phase) pending_phases_.push_back(std::move(*phase));
+            });
+            if (!added) return added.error();
+        }
+        if (options_.stacks) {
+            auto collector = stacks::StackCollector::create(*options_.stacks, tracer_->tracked_threads_fd());
+            if (!collector) return collector.error();
+            stack_collector_ = std::move(*collector);
         }
 
         auto session = database_->begin_session(describe_session(options_));
         if (!session) return session.error();
         session_id_ = *session;
         started_ns_ = monotonic_ns();
-        if (command) command->release();
+
+        // The command is tracked from its fork (its first run-queue wait
+        // included, as /proc/PID/schedstat counts it) and held before its
+        // exec only for as long as it takes to release it.
+        std::optional<LaunchedCommand> command;
+        if (options_.kind == ObserveOptions::Kind::Record) {
+            if (auto marked = tracer_->track_children_of_calling_thread(true); !marked) return marked.error();
+            auto launched = LaunchedCommand::fork_stopped(options_.command);
+            (void)tracer_->track_children_of_calling_thread(false);
+            if (!launched) return launched.error();
+            command.emplace(std::move(*launched));
+            tracker_.set_record_root(command->pid(), monotonic_ns());
+            command->release();
+        }
 
         StopSignals stop;
         StatusLine status(options_.show_status_line);
@@ -100,6 +119,7 @@ public:
             if (!polled) return polled.error();
             for (std::int32_t tid : tracker_.take_untrack_requests()) tracer_->untrack_thread(tid);
             if (auto stored = store(tracker_.take_finished(monotonic_ns())); !stored) return stored.error();
+            if (auto stored = store_phases(); !stored) return stored.error();
             status.update(progress());
 
             if (stop.requested()) {
@@ -132,12 +152,24 @@ public:
         for (const tracer::LiveThreadTimes& thread : tracer_->live_threads())
             live.push_back({thread.pid, thread.tid, thread.times});
         if (auto stored = store(tracker_.finish(monotonic_ns(), live)); !stored) return stored.error();
+        if (auto stored = store_phases(); !stored) return stored.error();
 
         model::SessionEnd end;
         end.end_unix_ns = static_cast<std::int64_t>(clock_ns(CLOCK_REALTIME));
         end.lost_events = tracer_->lost_events();
         end.events_received = tracer_->events_received();
-        tracer_.reset();  // detach before anything else can fail
+        std::vector<stacks::RawStack> raw_stacks;
+        if (stack_collector_) {
+            raw_stacks = stack_collector_->read();
+            for (const auto& [reason, count] : stack_collector_->lost_samples()) end.lost_events["stack_" + reason] = count;
+        }
+        if (phase_tracer_)
+            for (const auto& [reason, count] : phase_tracer_->lost_events()) end.lost_events[reason] = count;
+        stack_collector_.reset();  // detach before anything else can fail
+        phase_tracer_.reset();
+        tracer_.reset();
+        if (options_.stacks)
+            if (auto stored = store_stacks(raw_stacks); !stored) return stored.error();
         if (auto finished = database_->finish_session(session_id_, end); !finished) return finished.error();
 
         print_summary(end, stop.signal_number());
@@ -158,6 +190,55 @@ private:
         return tracker;
     }
 
+    void on_event(const model::ProcessEvent& event) {
+        if (const auto* exec = std::get_if<model::ExecEvent>(&event)) {
+            // Executables seen are where the symbolizer looks for build-ids first.
+            if (options_.stacks) executables_.insert(exec->filename);
+            if (exec->gated) inspect_and_continue(*exec);
+        }
+        tracker_.on_event(event);
+    }
+
+    // A process held at the exec of a file not inspected yet: attach to the
+    // file's USDT phases, remember the file, let the process run.
+    void inspect_and_continue(const model::ExecEvent& exec) {
+        // /proc/PID/exe is the binary really running: for a #! script, its
+        // interpreter, which is what carries USDT notes.
+        std::string path = exec.filename;
+        char target[4096];
+        std::string link = "/proc/" + std::to_string(exec.pid) + "/exe";
+        if (ssize_t length = ::readlink(link.c_str(), target, sizeof(target) - 1); length > 0)
+            path.assign(target, static_cast<std::size_t>(length));
+        struct stat info {};
+        if (phase_tracer_ && ::stat(path.c_str(), &info) == 0 &&
+            inspected_files_.insert({info.st_dev, info.st_ino}).second) {
+            if (auto attached = phase_tracer_->attach_executable(path); !attached)
+                spdlog::warn("{}", attached.error().message);
+        }
+        tracer_->mark_file_checked(exec.device, exec.inode);
+        ::kill(exec.pid, SIGCONT);
+    }
+
+    common::Result<void> store_phases() {
+        if (pending_phases_.empty()) return common::success();
+        auto stored = database_->store_phase_executions(session_id_, pending_phases_);
+        pending_phases_.clear();
+        return stored;
+    }
+
+    // Symbolized now that the processes have exited: the point of storing
+    // build-id + offset in the kernel (see userspace/stacks/symbolizer.h).
+    common::Result<void> store_stacks(const std::vector<stacks::RawStack>& raw) {
+        stacks::Symbolizer symbolizer;
+        for (const std::string& path : executables_) symbolizer.add_known_file(path);
+        model::StackProfile profile;
+        profile.settings.frequency_hz = options_.stacks->frequency_hz;
+        profile.settings.offcpu_min_ns = options_.stacks->offcpu_min_ns;
+        std::uint64_t period = 1'000'000'000ull / options_.stacks->frequency_hz;
+        for (const stacks::RawStack& stack : raw) profile.samples.push_back(symbolizer.symbolize(stack, period));
+        return database_->store_stack_profile(session_id_, profile);
+    }
+
     common::Result<void> store(const std::vector<model::Invocation>& batch) {
         if (batch.empty()) return common::success();
         if (auto stored = database_->store_invocations(session_id_, batch); !stored) return stored.error();
@@ -171,13 +252,13 @@ private:
         progress.invocations_seen = tracker_.counters().invocations_started;
         progress.invocations_finished = stored_invocations_;
         progress.events = tracer_->events_received();
-        progress.lost_events = count_lost(tracer_->lost_events());
+        progress.lost_events = model::total_lost(tracer_->lost_events());
         return progress;
     }
 
     void print_summary(const model::SessionEnd& end, int stop_signal) const {
         double seconds = static_cast<double>(monotonic_ns() - started_ns_) / 1e9;
-        std::uint64_t lost = count_lost(end.lost_events);
+        std::uint64_t lost = model::total_lost(end.lost_events);
         std::fprintf(stderr, "validprof: session %lld%s: %llu invocations in %.1f s, %llu events, %llu lost\n",
                      static_cast<long long>(session_id_), stop_signal ? " (stopped by signal)" : "",
                      static_cast<unsigned long long>(stored_invocations_), seconds,
@@ -193,6 +274,11 @@ private:
     std::unique_ptr<storage::ProfileDatabase> database_;
     invocations::InvocationTracker tracker_;
     std::unique_ptr<tracer::HookTracer> tracer_;
+    std::unique_ptr<stacks::StackCollector> stack_collector_;
+    std::unique_ptr<phases::PhaseTracer> phase_tracer_;
+    std::vector<model::PhaseExecution> pending_phases_;
+    std::set<std::pair<dev_t, ino_t>> inspected_files_;
+    std::set<std::string> executables_;
     std::int64_t session_id_ = 0;
     std::uint64_t started_ns_ = 0;
     std::uint64_t stored_invocations_ = 0;

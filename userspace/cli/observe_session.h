@@ -12,6 +12,7 @@
 
 #include "common/result.h"
 #include "rules/rule_set.h"
+#include "stacks/stack_collector.h"
 
 namespace validprof::cli {
 
@@ -26,6 +27,12 @@ struct ObserveOptions {
     // that are still running before closing their invocations as incomplete.
     double drain_timeout_seconds = 10.0;
     bool show_status_line = false;
+    // On-CPU and off-CPU stack profiles of the observed hooks (--stacks).
+    std::optional<stacks::StackOptions> stacks;
+    // Attach to USDT phase pairs (NAME_start/NAME_end) in every executable
+    // the observed processes run (--usdt). Each new executable's first exec
+    // is held (SIGSTOP) until its probes are attached, then continued.
+    bool usdt = false;
 };
 
 struct ObserveOutcome {

@@ -45,13 +45,6 @@ std::string local_time(std::int64_t unix_ns) {
     return text;
 }
 
-std::uint64_t total_lost(const model::SessionSummary& session) {
-    std::uint64_t lost = 0;
-    for (const auto& [reason, count] : session.end.lost_events)
-        if (reason != "cpu_id_folded") lost += count;
-    return lost;
-}
-
 std::string status_of(const model::SessionSummary& session) { return session.complete ? "complete" : "INCOMPLETE"; }
 
 }  // namespace
@@ -107,7 +100,7 @@ int run_sessions(const std::vector<std::string>& arguments) {
         std::printf("%-5lld %-7s %-19s %10s %-10s %11llu %6llu  %s\n", static_cast<long long>(session.id),
                     session.info.command.c_str(), local_time(session.info.start_unix_ns).c_str(), duration,
                     status_of(session).c_str(), static_cast<unsigned long long>(session.invocation_count),
-                    static_cast<unsigned long long>(total_lost(session)), session.info.target.c_str());
+                    static_cast<unsigned long long>(model::total_lost(session.end.lost_events)), session.info.target.c_str());
     }
     return 0;
 }
@@ -157,9 +150,16 @@ int run_report(const std::vector<std::string>& arguments) {
         return 1;
     }
 
+    auto phases = (*database)->load_phase_executions(session_id);
+    if (!phases) {
+        print_error("report", phases.error().message);
+        return 1;
+    }
+
     report::ReportInput input;
     input.session = std::move(*session);
     input.invocations = std::move(*invocations);
+    input.phases = std::move(*phases);
     input.hook_filter = hook_filter;
     if (json)
         std::cout << report::render_json(input).dump(2) << "\n";

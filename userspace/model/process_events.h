@@ -30,6 +30,11 @@ struct ExecEvent {
     std::string argv;             // argv joined with single spaces, possibly truncated
     bool argv_truncated = false;  // the kernel side copied only the first bytes
     std::string comm;             // task comm after exec (15 chars max)
+    std::uint64_t inode = 0;      // the exec'd file: inode and device
+    std::uint32_t device = 0;
+    // The kernel side stopped the process (SIGSTOP) until userspace has
+    // inspected this file; whoever handles the event must send SIGCONT.
+    bool gated = false;
 };
 
 // A thread has exited. `times` are that thread's totals while tracked.

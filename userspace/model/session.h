@@ -20,6 +20,19 @@ struct SessionInfo {
     std::int64_t monotonic_to_unix_offset_ns = 0;
 };
 
+// Counters stored with the lost events whose name starts with "note_" are
+// not losses: they count events the kernel side handled another way (time
+// on a CPU id past the per-CPU table, slices filled in from the scheduler's
+// own counters). Reports show them apart.
+inline bool counts_as_lost(const std::string& reason) { return reason.rfind("note_", 0) != 0; }
+
+inline std::uint64_t total_lost(const std::map<std::string, std::uint64_t>& counters) {
+    std::uint64_t lost = 0;
+    for (const auto& [reason, count] : counters)
+        if (counts_as_lost(reason)) lost += count;
+    return lost;
+}
+
 struct SessionEnd {
     std::int64_t end_unix_ns = 0;
     // Every event the kernel side could not deliver or account, by reason

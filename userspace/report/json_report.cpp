@@ -1,5 +1,7 @@
 #include "report/json_report.h"
 
+#include "report/phase_summary.h"
+
 #include <cmath>
 
 #include "report/exit_status.h"
@@ -127,6 +129,41 @@ json invocation_json(std::size_t rank, const model::Invocation& inv, const Repor
     return out;
 }
 
+json per_cpu_json(const std::map<std::uint32_t, std::uint64_t>& per_cpu) {
+    json out = json::object();
+    for (const auto& [cpu, ns] : per_cpu) out[std::to_string(cpu)] = ns;
+    return out;
+}
+
+json phases_json(const ReportInput& input, const ReportData& data) {
+    std::vector<model::Invocation> selected;
+    for (const model::Invocation& invocation : input.invocations)
+        if (!input.hook_filter || invocation.hook == *input.hook_filter) selected.push_back(invocation);
+    std::vector<model::PhaseExecution> phases;
+    std::vector<std::string> owners = attribute_phases(input.invocations, input.phases);
+    for (std::size_t i = 0; i < input.phases.size(); ++i)
+        if (!input.hook_filter || owners[i] == *input.hook_filter) phases.push_back(input.phases[i]);
+    PhaseReport report = summarize_phases(selected, phases, data.span.known ? data.span.duration_ns : 0);
+    json list = json::array();
+    for (const PhaseSummary& phase : report.phases)
+        list.push_back({{"hook", to_valid_utf8(phase.hook)},
+                        {"provider", to_valid_utf8(phase.provider)},
+                        {"phase", to_valid_utf8(phase.phase)},
+                        {"count", phase.count},
+                        {"p50_ns", phase.p50_ns},
+                        {"p99_ns", phase.p99_ns},
+                        {"max_ns", phase.max_ns},
+                        {"total_ns", phase.total_ns},
+                        {"share_of_hook_wall_percent", phase.share_of_hook_wall_percent},
+                        {"on_cpu_ns", phase.on_cpu_ns},
+                        {"on_cpu_ns_per_cpu", per_cpu_json(phase.on_cpu_ns_per_cpu)}});
+    return {{"phases", std::move(list)},
+            {"cpu_per_core",
+             {{"session_wall_ns", data.span.known ? json(report.cpu.session_wall_ns) : json(nullptr)},
+              {"validation_on_cpu_ns", per_cpu_json(report.cpu.validation_on_cpu_ns)},
+              {"hooks_on_cpu_ns", per_cpu_json(report.cpu.hooks_on_cpu_ns)}}}};
+}
+
 }  // namespace
 
 nlohmann::json render_json(const ReportInput& input) {
@@ -144,6 +181,7 @@ nlohmann::json render_json(const ReportInput& input) {
         {"invocations_selected", data.selected_count},
         {"hooks", std::move(hooks)},
         {"slowest", std::move(slowest)},
+        {"phases", phases_json(input, data)},
     };
 }
 

@@ -37,9 +37,7 @@ SessionSpan session_span(const model::SessionSummary& session,
 }
 
 std::uint64_t lost_events_total(const model::SessionEnd& end) {
-    std::uint64_t total = 0;
-    for (const auto& [reason, count] : end.lost_events) total += count;
-    return total;
+    return model::total_lost(end.lost_events);
 }
 
 std::int64_t start_offset_ns(const model::ProcessRecord& process,

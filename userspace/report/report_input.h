@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "model/invocation.h"
+#include "model/phase.h"
 #include "model/session.h"
 
 namespace validprof::report {
@@ -20,6 +21,8 @@ struct ReportInput {
     // Text only: processes listed per slow invocation before "... N more".
     // A `make check` hook can fork thousands; JSON always lists them all.
     std::size_t max_processes_shown = 20;
+    // USDT phases of the session (validprof record/attach --usdt); any order.
+    std::vector<model::PhaseExecution> phases;
 };
 
 }  // namespace validprof::report

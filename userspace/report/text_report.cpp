@@ -1,5 +1,7 @@
 #include "report/text_report.h"
 
+#include "report/phase_summary.h"
+
 #include <sstream>
 
 #include "report/duration_format.h"
@@ -56,13 +58,17 @@ void write_session(std::ostream& out, const ReportInput& input, const ReportData
     if (data.lost_events_total > 0) {
         TextTable reasons({"reason", "lost"}, {Align::kLeft, Align::kRight});
         for (const auto& [reason, count] : s.end.lost_events) {
-            reasons.add_row({sanitize(reason), std::to_string(count)});
+            if (model::counts_as_lost(reason)) reasons.add_row({sanitize(reason), std::to_string(count)});
         }
         out << reasons.render("    ");
         out << "  WARNING: " << data.lost_events_total
             << " events were lost; some invocations may be missing, merged or"
                " shorter than they really were.\n";
     }
+    // Notes: handled, not lost; shown only when they happened.
+    for (const auto& [reason, count] : s.end.lost_events)
+        if (!model::counts_as_lost(reason) && count > 0)
+            out << "  note: " << sanitize(reason.substr(5)) << " " << count << "\n";
 }
 
 std::string wall_cell(const HookSummary& h, std::uint64_t ns) {
@@ -184,6 +190,49 @@ void write_slowest(std::ostream& out, const ReportInput& input, const ReportData
     }
 }
 
+std::string cpu_share(std::uint64_t ns, std::uint64_t wall_ns) {
+    return wall_ns ? format_percent(100.0 * static_cast<double>(ns) / static_cast<double>(wall_ns)) : "-";
+}
+
+void write_phases(std::ostringstream& out, const ReportInput& input, const ReportData& data) {
+    std::vector<model::Invocation> selected;
+    for (const model::Invocation& invocation : input.invocations)
+        if (!input.hook_filter || invocation.hook == *input.hook_filter) selected.push_back(invocation);
+    std::vector<model::PhaseExecution> phases;
+    std::vector<std::string> owners = attribute_phases(input.invocations, input.phases);
+    for (std::size_t i = 0; i < input.phases.size(); ++i)
+        if (!input.hook_filter || owners[i] == *input.hook_filter) phases.push_back(input.phases[i]);
+    if (phases.empty()) return;
+    std::uint64_t wall = data.span.known ? data.span.duration_ns : 0;
+    PhaseReport report = summarize_phases(selected, phases, wall);
+
+    out << "\nPhases (USDT probe pairs), per hook: latency from NAME_start to NAME_end on one thread;\n"
+           "share = phase time over the hook's summed wall time (threads in parallel can exceed 100%)\n";
+    TextTable table({"hook", "phase", "count", "p50", "p99", "max", "share", "on-CPU"},
+                    {Align::kLeft, Align::kLeft, Align::kRight, Align::kRight, Align::kRight, Align::kRight,
+                     Align::kRight, Align::kRight});
+    for (const PhaseSummary& phase : report.phases)
+        table.add_row({sanitize(phase.hook), sanitize(phase.provider + ":" + phase.phase), format_count(static_cast<double>(phase.count)),
+                       format_duration(phase.p50_ns), format_duration(phase.p99_ns), format_duration(phase.max_ns),
+                       format_percent(phase.share_of_hook_wall_percent), format_duration(phase.on_cpu_ns)});
+    out << table.render("  ");
+
+    out << "\nCPU per core: on-CPU time over the session's wall time" << (wall ? "" : " (unknown)")
+        << "; validation = inside phases other than \"hook\", nested phases counted once\n";
+    TextTable cpu({"cpu", "validation", "share", "hooks", "share"},
+                  {Align::kRight, Align::kRight, Align::kRight, Align::kRight, Align::kRight});
+    std::map<std::uint32_t, bool> cpus;
+    for (const auto& [id, ns] : report.cpu.validation_on_cpu_ns) cpus[id] = true;
+    for (const auto& [id, ns] : report.cpu.hooks_on_cpu_ns) cpus[id] = true;
+    for (const auto& [id, unused] : cpus) {
+        std::uint64_t validation = report.cpu.validation_on_cpu_ns.count(id) ? report.cpu.validation_on_cpu_ns.at(id) : 0;
+        std::uint64_t hooks = report.cpu.hooks_on_cpu_ns.count(id) ? report.cpu.hooks_on_cpu_ns.at(id) : 0;
+        cpu.add_row({std::to_string(id), format_duration(validation), cpu_share(validation, wall), format_duration(hooks),
+                     cpu_share(hooks, wall)});
+    }
+    out << cpu.render("  ");
+}
+
 }  // namespace
 
 std::string render_text(const ReportInput& input) {
@@ -205,6 +254,7 @@ std::string render_text(const ReportInput& input) {
     write_hook_table(out, data);
     for (const auto& h : data.hooks) write_hook_detail(out, h, data.span);
     write_slowest(out, input, data);
+    if (!input.phases.empty()) write_phases(out, input, data);
     return out.str();
 }
 

@@ -16,7 +16,9 @@
 
 #include "common/result.h"
 #include "model/invocation.h"
+#include "model/phase.h"
 #include "model/session.h"
+#include "model/stack_sample.h"
 #include "storage/sqlite_handle.h"
 
 namespace validprof::storage {
@@ -66,6 +68,17 @@ public:
                                                                     bool with_processes);
     // The distinct hook names of the session's invocations, sorted.
     common::Result<std::vector<std::string>> hook_names(std::int64_t session_id);
+
+    // A session's stack profile, in one transaction (stack_profile_store.cpp).
+    common::Result<void> store_stack_profile(std::int64_t session_id, const model::StackProfile& profile);
+    // Empty samples and zero settings when the session recorded no stacks.
+    common::Result<model::StackProfile> load_stack_profile(std::int64_t session_id);
+
+    // USDT phase executions, one transaction per call (phase_store.cpp).
+    common::Result<void> store_phase_executions(std::int64_t session_id,
+                                                const std::vector<model::PhaseExecution>& batch);
+    // In start order.
+    common::Result<std::vector<model::PhaseExecution>> load_phase_executions(std::int64_t session_id);
 
     // The underlying connection, for tests and diagnostics that install
     // SQLite's own hooks (sqlite3_commit_hook, sqlite3_trace_v2) as an

@@ -106,9 +106,59 @@ CREATE INDEX invocations_by_session_start ON invocations(session_id, start_ns);
 CREATE INDEX processes_by_invocation ON processes(invocation_id);
 )sql";
 
+// Stack profiles (validprof record/attach --stacks). Stacks are stored once
+// per session, as text: root-first frames, one per line, "name<TAB>module".
+constexpr const char* kVersion3 = R"sql(
+CREATE TABLE stack_profiles (
+    session_id INTEGER PRIMARY KEY REFERENCES sessions(id) ON DELETE CASCADE,
+    frequency_hz INTEGER NOT NULL,
+    offcpu_min_ns INTEGER NOT NULL
+);
+CREATE TABLE stacks (
+    id INTEGER PRIMARY KEY,
+    session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+    frames TEXT NOT NULL,
+    UNIQUE (session_id, frames)
+);
+CREATE TABLE stack_samples (
+    session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+    stack_id INTEGER NOT NULL REFERENCES stacks(id) ON DELETE CASCADE,
+    pid INTEGER NOT NULL,
+    kind INTEGER NOT NULL,
+    count INTEGER NOT NULL,
+    weight_ns INTEGER NOT NULL
+);
+CREATE INDEX stack_samples_by_session ON stack_samples(session_id, pid);
+)sql";
+
+// USDT phases (e.g. validcore's checks, scoring, consensus rounds), with the
+// thread's on-CPU time inside each, per CPU.
+constexpr const char* kVersion4 = R"sql(
+CREATE TABLE phase_executions (
+    id INTEGER PRIMARY KEY,
+    session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+    pid INTEGER NOT NULL,
+    tid INTEGER NOT NULL,
+    provider TEXT NOT NULL,
+    phase TEXT NOT NULL,
+    start_ns INTEGER NOT NULL,
+    end_ns INTEGER NOT NULL,
+    on_cpu_ns INTEGER NOT NULL
+);
+CREATE TABLE phase_cpu_times (
+    phase_execution_id INTEGER NOT NULL REFERENCES phase_executions(id) ON DELETE CASCADE,
+    cpu INTEGER NOT NULL,
+    on_cpu_ns INTEGER NOT NULL,
+    PRIMARY KEY (phase_execution_id, cpu)
+);
+CREATE INDEX phase_executions_by_session ON phase_executions(session_id, pid, start_ns);
+)sql";
+
 constexpr std::array kMigrations{
     Migration{1, "base tables", kVersion1},
     Migration{2, "query indexes", kVersion2},
+    Migration{3, "stack profiles", kVersion3},
+    Migration{4, "USDT phases", kVersion4},
 };
 
 }  // namespace

@@ -69,6 +69,9 @@ common::Result<model::ProcessEvent> decode_event(const void* data, std::size_t s
             event.argv = join_argv(raw->argv, std::min<std::size_t>(raw->argv_bytes, sizeof(raw->argv)));
             event.argv_truncated = raw->argv_truncated != 0;
             event.comm = bounded_string(raw->comm, sizeof(raw->comm));
+            event.inode = raw->file.inode;
+            event.device = raw->file.device;
+            event.gated = raw->gated != 0;
             return model::ProcessEvent{std::move(event)};
         }
         case VP_EVENT_EXIT: {

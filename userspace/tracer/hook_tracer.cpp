@@ -2,7 +2,6 @@
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
-#include <dirent.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
@@ -43,18 +42,14 @@ void choose_tracepoint_flavour(hook_trace* skeleton, bool btf) {
     for (bpf_program* program : raw_programs) bpf_program__set_autoload(program, !btf);
 }
 
-bool env_flag(const char* name) {
-    const char* value = std::getenv(name);
-    return value && *value && std::strcmp(value, "0") != 0;
-}
-
 const char* counter_name(std::uint32_t index) {
     switch (index) {
         case VP_LOST_RINGBUF_FORK: return "ringbuf_full_fork";
         case VP_LOST_RINGBUF_EXEC: return "ringbuf_full_exec";
         case VP_LOST_RINGBUF_EXIT: return "ringbuf_full_exit";
         case VP_LOST_TRACK_FULL: return "tracked_map_full";
-        case VP_COUNTER_CPU_FOLDED: return "cpu_id_folded";
+        case VP_COUNTER_CPU_FOLDED: return "note_cpu_id_folded";
+        case VP_COUNTER_SWITCH_IN_UNSEEN: return "note_switch_in_unseen";
         default: return "unknown";
     }
 }
@@ -79,11 +74,11 @@ common::Result<std::unique_ptr<HookTracer>> HookTracer::create(const TracerOptio
     hook_trace* skeleton = tracer->skeleton_.get();
 
     // configure
-    bool use_btf = kernel_features().btf_tracepoints && !options.force_raw_tracepoints &&
-                   !env_flag("VALIDPROF_FORCE_RAW_TP");
+    bool use_btf = use_btf_tracepoints(options.force_raw_tracepoints);
     tracer->flavour_ = use_btf ? "tp_btf" : "raw_tp";
     choose_tracepoint_flavour(skeleton, use_btf);
     skeleton->rodata->track_new_execs = options.track_new_execs ? 1 : 0;
+    skeleton->rodata->gate_unchecked_executables = options.gate_unchecked_executables ? 1 : 0;
     if (int error = bpf_map__set_max_entries(skeleton->maps.tracked_threads, options.max_tracked_threads))
         return libbpf_error("cannot size the tracked-threads map", error);
     if (int error = bpf_map__set_max_entries(skeleton->maps.events, options.ring_buffer_bytes))
@@ -133,22 +128,15 @@ common::Result<int> HookTracer::poll(int timeout_ms) {
     return delivered;
 }
 
-common::Result<void> HookTracer::track_process(std::int32_t pid) {
-    std::string task_dir = "/proc/" + std::to_string(pid) + "/task";
-    struct DirCloser {
-        void operator()(DIR* dir) const { ::closedir(dir); }
-    };
-    std::unique_ptr<DIR, DirCloser> dir(::opendir(task_dir.c_str()));
-    if (!dir) return common::make_error("cannot list threads of pid " + std::to_string(pid), errno);
-
-    vp_thread_state state{};
-    state.pid = static_cast<__u32>(pid);
-    int map_fd = bpf_map__fd(skeleton_->maps.tracked_threads);
-    while (dirent* entry = ::readdir(dir.get())) {
-        if (entry->d_name[0] == '.') continue;
-        __u32 tid = static_cast<__u32>(std::strtoul(entry->d_name, nullptr, 10));
-        if (bpf_map_update_elem(map_fd, &tid, &state, BPF_ANY) != 0)
-            return libbpf_error("cannot track thread " + std::to_string(tid), errno);
+common::Result<void> HookTracer::track_children_of_calling_thread(bool enabled) {
+    __u32 tid = static_cast<__u32>(::gettid());
+    int map_fd = bpf_map__fd(skeleton_->maps.spawners);
+    if (enabled) {
+        __u8 yes = 1;
+        if (bpf_map_update_elem(map_fd, &tid, &yes, BPF_ANY) != 0)
+            return libbpf_error("cannot mark this thread's children for tracking", errno);
+    } else {
+        bpf_map_delete_elem(map_fd, &tid);
     }
     return common::success();
 }
@@ -158,6 +146,27 @@ void HookTracer::untrack_thread(std::int32_t tid) {
     // ENOENT is normal: the thread may have exited meanwhile.
     bpf_map_delete_elem(bpf_map__fd(skeleton_->maps.tracked_threads), &key);
 }
+
+void HookTracer::mark_file_checked(std::uint32_t device, std::uint64_t inode) {
+    vp_file_key key{};
+    key.inode = inode;
+    key.device = device;
+    __u8 checked = 1;
+    bpf_map_update_elem(bpf_map__fd(skeleton_->maps.checked_files), &key, &checked, BPF_ANY);
+}
+
+common::Result<void> HookTracer::add_ring_buffer(int map_fd, RecordHandler handler) {
+    auto& stored = extra_handlers_.emplace_back(std::make_unique<RecordHandler>(std::move(handler)));
+    auto forward = [](void* context, void* data, std::size_t size) -> int {
+        (*static_cast<RecordHandler*>(context))(data, size);
+        return 0;
+    };
+    if (int error = ring_buffer__add(ring_buffer_.get(), map_fd, forward, stored.get()))
+        return libbpf_error("cannot poll a second BPF ring buffer", error);
+    return common::success();
+}
+
+int HookTracer::tracked_threads_fd() const { return bpf_map__fd(skeleton_->maps.tracked_threads); }
 
 std::map<std::string, std::uint64_t> HookTracer::lost_events() const {
     std::map<std::string, std::uint64_t> lost;

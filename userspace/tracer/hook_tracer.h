@@ -29,6 +29,9 @@ struct TracerOptions {
     // Use raw tracepoints even where BTF tracepoints work (testing the
     // fallback; VALIDPROF_FORCE_RAW_TP=1 sets it from the environment).
     bool force_raw_tracepoints = false;
+    // Stop tracked processes at the exec of files not inspected yet (see
+    // bpf/hook_trace.bpf.c); the ExecEvent says `gated`.
+    bool gate_unchecked_executables = false;
 };
 
 // A thread still tracked when the session ends, with its totals so far.
@@ -52,15 +55,26 @@ public:
     // the first one. Returns how many were delivered.
     common::Result<int> poll(int timeout_ms);
 
-    // Starts tracking every thread of pid (record mode's command, which is
-    // stopped before its exec while this runs).
-    common::Result<void> track_process(std::int32_t pid);
+    // While set, children forked by the calling thread are tracked from
+    // their birth (the thread itself is not): record forks its command
+    // between the two calls.
+    common::Result<void> track_children_of_calling_thread(bool enabled);
     void untrack_thread(std::int32_t tid);
 
     // Counters of events the kernel side could not deliver, by reason, plus
     // records userspace could not decode. Zero counts are included.
     std::map<std::string, std::uint64_t> lost_events() const;
     std::vector<LiveThreadTimes> live_threads() const;
+
+    // A file inspected by userspace: its execs are no longer gated.
+    void mark_file_checked(std::uint32_t device, std::uint64_t inode);
+
+    // Another BPF ring buffer polled with this one; records go to handler.
+    using RecordHandler = std::function<void(const void* data, std::size_t size)>;
+    common::Result<void> add_ring_buffer(int map_fd, RecordHandler handler);
+
+    // The tracked-threads map, for other BPF objects that filter on it.
+    int tracked_threads_fd() const;
 
     std::uint64_t events_received() const { return events_received_; }
     // "tp_btf" or "raw_tp": which tracepoint flavour is attached.
@@ -80,6 +94,7 @@ private:
     std::unique_ptr<hook_trace, SkeletonDeleter> skeleton_;
     std::unique_ptr<ring_buffer, RingBufferDeleter> ring_buffer_;
     EventHandler handler_;
+    std::vector<std::unique_ptr<RecordHandler>> extra_handlers_;  // stable addresses for libbpf
     std::string flavour_;
     std::uint64_t events_received_ = 0;
     std::uint64_t undecodable_records_ = 0;

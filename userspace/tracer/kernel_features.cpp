@@ -7,6 +7,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <cstdlib>
+#include <cstring>
 #include <memory>
 
 namespace validprof::tracer {
@@ -57,6 +59,12 @@ KernelFeatures probe() {
 const KernelFeatures& kernel_features() {
     static const KernelFeatures features = probe();
     return features;
+}
+
+bool use_btf_tracepoints(bool force_raw) {
+    const char* forced = std::getenv("VALIDPROF_FORCE_RAW_TP");
+    bool forced_by_environment = forced && *forced && std::strcmp(forced, "0") != 0;
+    return kernel_features().btf_tracepoints && !force_raw && !forced_by_environment;
 }
 
 common::Result<void> check_tracing_privileges() {

@@ -21,6 +21,11 @@ struct KernelFeatures {
 // Probed on first call; later calls return the cached answer.
 const KernelFeatures& kernel_features();
 
+// Whether to load the tp_btf flavour of a tracepoint program: where the
+// kernel supports it, unless the caller or VALIDPROF_FORCE_RAW_TP=1 asks for
+// the raw_tp fallback. Every BPF object decides the same way through here.
+bool use_btf_tracepoints(bool force_raw);
+
 // Ok when this process may load and attach tracing BPF programs:
 // CAP_BPF and CAP_PERFMON (Linux 5.8+), or CAP_SYS_ADMIN. The error is the
 // one line a user needs ("... run with sudo").

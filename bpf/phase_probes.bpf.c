@@ -1,0 +1,132 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Phases marked by USDT probe pairs in tracked processes.
+ *
+ * The thread's on-CPU time inside a phase comes from hook_trace's own
+ * accounting (tracked_threads, shared via bpf_map__reuse_fd): the totals
+ * per CPU at the end minus those at the start, each including the slice
+ * the thread is running at that moment. So a phase's CPU time is exactly
+ * the scheduler's, split by core, at the cost of two map lookups and a copy. */
+#include "vmlinux.h"
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/usdt.bpf.h>
+
+#include "phase_probes.h"
+#include "tracked_threads.bpf.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct vp_phase_key);
+	__type(value, struct vp_open_phase);
+} open_phases SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 1 << 20);
+} phase_events SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, VP_PHASE_COUNTER_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} phase_counters SEC(".maps");
+
+/* Template for new open_phases entries: too large for the stack. */
+const struct vp_open_phase zero_open_phase = {};
+
+static __always_inline void count(__u32 which)
+{
+	__u64 *value = bpf_map_lookup_elem(&phase_counters, &which);
+	if (value)
+		*value += 1;
+}
+
+/* The running thread's on-CPU time on this CPU, its current slice included. */
+static __always_inline __u64 running_slice(struct vp_thread_state *thread, __u64 now)
+{
+	return thread->switched_in_ns && now > thread->switched_in_ns ? now - thread->switched_in_ns : 0;
+}
+
+static __always_inline __u32 this_cpu(void)
+{
+	__u32 cpu = bpf_get_smp_processor_id();
+	return cpu < VP_MAX_CPUS ? cpu : VP_MAX_CPUS - 1;
+}
+
+SEC("usdt")
+int phase_start(struct pt_regs *ctx)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct vp_thread_state *thread = bpf_map_lookup_elem(&tracked_threads, &tid);
+	if (!thread)
+		return 0;
+
+	struct vp_phase_key key = {.tid = tid, .phase_id = (__u32)bpf_usdt_cookie(ctx)};
+	if (bpf_map_update_elem(&open_phases, &key, &zero_open_phase, BPF_ANY)) {
+		count(VP_PHASE_LOST_OPEN_FULL);
+		return 0;
+	}
+	struct vp_open_phase *open = bpf_map_lookup_elem(&open_phases, &key);
+	if (!open)
+		return 0;
+	__u64 now = bpf_ktime_get_ns();
+	open->start_ns = now;
+	bpf_probe_read_kernel(open->on_cpu_ns_per_cpu, sizeof(open->on_cpu_ns_per_cpu),
+			      thread->totals.on_cpu_ns_per_cpu);
+	__u32 cpu = this_cpu();
+	open->on_cpu_ns_per_cpu[cpu] += running_slice(thread, now);
+	return 0;
+}
+
+SEC("usdt")
+int phase_end(struct pt_regs *ctx)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u32 tid = (__u32)pid_tgid;
+	struct vp_thread_state *thread = bpf_map_lookup_elem(&tracked_threads, &tid);
+	if (!thread)
+		return 0;
+	struct vp_phase_key key = {.tid = tid, .phase_id = (__u32)bpf_usdt_cookie(ctx)};
+	struct vp_open_phase *open = bpf_map_lookup_elem(&open_phases, &key);
+	if (!open) {
+		count(VP_PHASE_UNMATCHED_END);
+		return 0;
+	}
+
+	__u64 now = bpf_ktime_get_ns();
+	struct vp_phase_event *event = bpf_ringbuf_reserve(&phase_events, sizeof(*event), 0);
+	if (!event) {
+		count(VP_PHASE_LOST_RINGBUF);
+		bpf_map_delete_elem(&open_phases, &key);
+		return 0;
+	}
+	event->pid = pid_tgid >> 32;
+	event->tid = tid;
+	event->phase_id = key.phase_id;
+	event->reserved = 0;
+	event->start_ns = open->start_ns;
+	event->end_ns = now;
+	bpf_probe_read_kernel(event->on_cpu_ns_per_cpu, sizeof(event->on_cpu_ns_per_cpu),
+			      thread->totals.on_cpu_ns_per_cpu);
+	__u32 current_cpu = this_cpu();
+	__u64 total = 0;
+	for (__u32 cpu = 0; cpu < VP_MAX_CPUS; cpu++) {
+		__u64 end_value = event->on_cpu_ns_per_cpu[cpu];
+		if (cpu == current_cpu)
+			end_value += running_slice(thread, now);
+		__u64 start_value = open->on_cpu_ns_per_cpu[cpu];
+		__u64 inside = end_value > start_value ? end_value - start_value : 0;
+		event->on_cpu_ns_per_cpu[cpu] = inside;
+		total += inside;
+	}
+	event->on_cpu_ns = total;
+	bpf_ringbuf_submit(event, 0);
+	bpf_map_delete_elem(&open_phases, &key);
+	return 0;
+}

@@ -1,0 +1,51 @@
+/* ABI between bpf/stack_samples.bpf.c and userspace/stacks.
+ *
+ * Stacks are aggregated in the kernel: a hash map counts samples (and sums
+ * off-CPU time) per (process, user stack, kernel stack, kind). User stacks
+ * are stored as build-id + file offset (BPF_F_STACK_BUILD_ID), so they can
+ * be symbolized after the process has exited, from the files alone; frames
+ * the kernel could not resolve to a file (JIT code, unreadable notes) keep
+ * their raw address. Units: nanoseconds. */
+#ifndef VALIDPROF_BPF_STACK_SAMPLES_H
+#define VALIDPROF_BPF_STACK_SAMPLES_H
+
+#define VP_STACK_DEPTH 127 /* PERF_MAX_STACK_DEPTH */
+
+enum vp_sample_kind {
+	VP_SAMPLE_CPU = 0,             /* a cpu-clock sample while on CPU */
+	VP_SAMPLE_OFF_CPU_SLEEPING = 1, /* left the CPU in an interruptible sleep */
+	VP_SAMPLE_OFF_CPU_BLOCKED = 2,  /* left the CPU uninterruptible (D) */
+};
+
+enum vp_stack_counter {
+	VP_STACK_LOST_COUNTS_FULL = 0,  /* stack_counts map full: sample dropped */
+	VP_STACK_LOST_USER_STACK = 1,   /* user stack not captured (collision, map full) */
+	VP_STACK_LOST_KERNEL_STACK = 2, /* kernel stack not captured */
+	VP_STACK_LOST_OFFCPU_FULL = 3,  /* offcpu_starts map full: a switch-out not followed */
+	VP_STACK_COUNTER_MAX = 4,
+};
+
+struct vp_stack_key {
+	__u32 pid;
+	__u32 uid;            /* the task's uid: a perf map is trusted only if it owns it */
+	__s32 user_stack_id;  /* < 0: none (kernel thread, or lost) */
+	__s32 kernel_stack_id; /* < 0: none (sampled in user mode) */
+	__u32 kind;           /* enum vp_sample_kind */
+	__u32 reserved;
+};
+
+struct vp_stack_value {
+	__u64 count;    /* samples, or off-CPU episodes */
+	__u64 total_ns; /* off-CPU: time until it ran again; CPU: 0 (count × period) */
+};
+
+/* A tracked thread that left the CPU to sleep or block, until it runs again. */
+struct vp_offcpu_start {
+	__u64 switched_out_ns;
+	__s32 user_stack_id;
+	__s32 kernel_stack_id;
+	__u32 kind;
+	__u32 uid;
+};
+
+#endif /* VALIDPROF_BPF_STACK_SAMPLES_H */

@@ -1,0 +1,84 @@
+// End-to-end, privileged: `validprof record --usdt` discovers USDT phase
+// pairs in the executables a hook runs and measures them; compared with the
+// workload's own clocks around the same probes.
+#include <gtest/gtest.h>
+
+#include "cli_test_support.h"
+#include "report/phase_summary.h"
+
+namespace validprof::testing {
+namespace {
+
+constexpr std::uint64_t kMs = 1'000'000;
+
+TEST(PhasesPrivileged, UsdtPhasePairsAgreeWithTheWorkloadsClocks) {
+    VALIDPROF_REQUIRE_BPF();
+    TempDir dir;
+    CommandResult result = run_command({validprof_binary(), "record", "--usdt", "--db", dir.file("p.db"), "--",
+                                        workload("vp_phases"), "4"},
+                                       {{"VALIDPROF_TRUTH", dir.file("truth.txt")}});
+    ASSERT_EQ(result.exit_code, 0) << result.output;
+    std::vector<TruthLine> truth = read_truth(dir.file("truth.txt"));
+    ASSERT_EQ(truth.size(), 1u);
+
+    auto database = open_database(dir.file("p.db"));
+    ASSERT_TRUE(database);
+    auto phases = database->load_phase_executions(1);
+    ASSERT_TRUE(phases.ok());
+    auto invocations = database->load_invocations(1, std::nullopt, true);
+    ASSERT_TRUE(invocations.ok());
+    ASSERT_EQ(invocations->size(), 1u);
+    const model::Invocation& invocation = invocations->front();
+
+    std::uint64_t work_wall = 0, work_cpu = 0, nap_wall = 0;
+    std::size_t works = 0, naps = 0;
+    for (const model::PhaseExecution& phase : *phases) {
+        EXPECT_EQ(phase.provider, "vptest");
+        EXPECT_EQ(phase.pid, invocation.root_pid);
+        EXPECT_GE(phase.start_ns, invocation.start_ns);
+        EXPECT_LE(phase.end_ns, invocation.last_end_ns) << "phase outside the hook's wall time";
+        std::uint64_t per_cpu = 0;
+        for (const auto& [cpu, ns] : phase.on_cpu_ns_per_cpu) per_cpu += ns;
+        EXPECT_EQ(per_cpu, phase.on_cpu_ns);
+        if (phase.phase == "work") {
+            ++works;
+            work_wall += phase.duration_ns();
+            work_cpu += phase.on_cpu_ns;
+        } else if (phase.phase == "nap") {
+            ++naps;
+            nap_wall += phase.duration_ns();
+        } else {
+            ADD_FAILURE() << "unexpected phase " << phase.phase << " (points are not phases)";
+        }
+    }
+    EXPECT_EQ(works, 4u);
+    EXPECT_EQ(naps, 4u) << "NAME_begin/NAME_end pairs are phases too";
+    // The workload's clocks bracket the probes, so they read slightly more.
+    EXPECT_TRUE(within("work wall", work_wall, truth_u64(truth.front(), "work_wall_ns"), 0.05, 2 * kMs));
+    EXPECT_TRUE(within("work on-CPU vs the thread's CPU clock", work_cpu, truth_u64(truth.front(), "work_cpu_ns"),
+                       0.05, 2 * kMs));
+    EXPECT_TRUE(within("nap wall", nap_wall, truth_u64(truth.front(), "nap_wall_ns"), 0.05, 2 * kMs));
+
+    // Validation CPU per core never exceeds the hooks' CPU on that core.
+    report::PhaseReport summary = report::summarize_phases(*invocations, *phases, invocation.wall_ns());
+    for (const auto& [cpu, ns] : summary.cpu.validation_on_cpu_ns) {
+        ASSERT_TRUE(summary.cpu.hooks_on_cpu_ns.count(cpu)) << cpu;
+        EXPECT_LE(ns, summary.cpu.hooks_on_cpu_ns.at(cpu)) << "cpu " << cpu;
+    }
+}
+
+TEST(PhasesPrivileged, WithoutUsdtNothingIsHeldOrRecorded) {
+    VALIDPROF_REQUIRE_BPF();
+    TempDir dir;
+    CommandResult result =
+        run_command({validprof_binary(), "record", "--db", dir.file("p.db"), "--", workload("vp_phases"), "1"});
+    ASSERT_EQ(result.exit_code, 0) << result.output;
+    auto database = open_database(dir.file("p.db"));
+    ASSERT_TRUE(database);
+    auto phases = database->load_phase_executions(1);
+    ASSERT_TRUE(phases.ok());
+    EXPECT_TRUE(phases->empty());
+}
+
+}  // namespace
+}  // namespace validprof::testing

@@ -1,0 +1,115 @@
+// End-to-end, privileged: `validprof record --stacks`. Stacks are read back
+// after the recorded processes have exited (record symbolizes at the end of
+// the session), and compared with what the workload knows it did: CPU split
+// 3:1 between two named functions, a measured sleep in a third.
+#include <gtest/gtest.h>
+
+#include "cli_test_support.h"
+
+namespace validprof::testing {
+namespace {
+
+constexpr std::uint64_t kMs = 1'000'000;
+
+bool has_frame(const model::StackSample& sample, const std::string& name, const std::string& module = "") {
+    for (const model::StackFrame& frame : sample.frames)
+        if (frame.name.find(name) != std::string::npos && (module.empty() || frame.module == module)) return true;
+    return false;
+}
+
+struct Profiled {
+    CommandResult result;
+    std::vector<TruthLine> truth;
+    model::StackProfile profile;
+};
+
+Profiled record_stacks(const TempDir& dir, const std::vector<std::string>& command) {
+    std::vector<std::string> argv = {validprof_binary(), "record", "--stacks", "--freq", "999", "--db",
+                                     dir.file("profile.db"), "--"};
+    argv.insert(argv.end(), command.begin(), command.end());
+    Profiled profiled;
+    profiled.result = run_command(argv, {{"VALIDPROF_TRUTH", dir.file("truth.txt")}});
+    profiled.truth = read_truth(dir.file("truth.txt"));
+    auto database = open_database(dir.file("profile.db"));
+    if (!database) return profiled;
+    auto latest = database->latest_session_id();
+    if (!latest.ok() || !*latest) return profiled;
+    auto profile = database->load_stack_profile(**latest);
+    EXPECT_TRUE(profile.ok());
+    if (profile.ok()) profiled.profile = std::move(*profile);
+    return profiled;
+}
+
+std::uint64_t cpu_weight_with(const model::StackProfile& profile, const std::string& function) {
+    std::uint64_t weight = 0;
+    for (const model::StackSample& sample : profile.samples)
+        if (sample.kind == model::SampleKind::Cpu && has_frame(sample, function)) weight += sample.weight_ns;
+    return weight;
+}
+
+TEST(StacksPrivileged, CpuSplitBetweenNamedFunctionsAfterTheProcessExited) {
+    VALIDPROF_REQUIRE_BPF();
+    TempDir dir;
+    Profiled profiled = record_stacks(dir, {workload("vp_named_functions"), "50"});
+    ASSERT_EQ(profiled.result.exit_code, 0) << profiled.result.output;
+    EXPECT_EQ(profiled.profile.settings.frequency_hz, 999u);
+    std::uint64_t three = cpu_weight_with(profiled.profile, "vp_burn_three_parts");
+    std::uint64_t one = cpu_weight_with(profiled.profile, "vp_burn_one_part");
+    ASSERT_GT(one, 0u) << "vp_burn_one_part was not symbolized";
+    double ratio = static_cast<double>(three) / static_cast<double>(one);
+    EXPECT_NEAR(ratio, 3.0, 0.3) << "three " << three << " ns, one " << one << " ns";
+    for (const model::StackSample& sample : profiled.profile.samples)
+        for (const model::StackFrame& frame : sample.frames) EXPECT_FALSE(frame.name.empty());
+}
+
+TEST(StacksPrivileged, OffCpuSleepInNamedFunctionWeighsItsDuration) {
+    VALIDPROF_REQUIRE_BPF();
+    TempDir dir;
+    Profiled profiled = record_stacks(dir, {workload("vp_named_functions"), "50"});
+    ASSERT_EQ(profiled.result.exit_code, 0) << profiled.result.output;
+    ASSERT_EQ(profiled.truth.size(), 1u);
+    std::uint64_t slept = 0;
+    for (const model::StackSample& sample : profiled.profile.samples)
+        if (sample.kind == model::SampleKind::OffCpuSleeping && has_frame(sample, "vp_sleep_in_named_function"))
+            slept += sample.weight_ns;
+    // Off-CPU weight runs from the switch-out to the next switch-in; the
+    // workload's clock brackets the system call. Within 5 ms of both.
+    EXPECT_NEAR(static_cast<double>(slept), 50.0 * kMs, 5.0 * kMs);
+    EXPECT_NEAR(static_cast<double>(slept), static_cast<double>(truth_u64(profiled.truth.front(), "sleep_ns")),
+                5.0 * kMs);
+}
+
+TEST(StacksPrivileged, KernelFramesOfASystemCall) {
+    VALIDPROF_REQUIRE_BPF();
+    TempDir dir;
+    Profiled profiled = record_stacks(dir, {workload("vp_named_functions"), "1"});
+    ASSERT_EQ(profiled.result.exit_code, 0) << profiled.result.output;
+    std::uint64_t in_read = 0;
+    for (const model::StackSample& sample : profiled.profile.samples)
+        // libc's read() wrapper has no frame pointer, so the unwinder skips
+        // from it to main(): the workload's own frame is main.
+        if (sample.kind == model::SampleKind::Cpu && has_frame(sample, "vfs_read", "[kernel]") &&
+            has_frame(sample, "main", "vp_named_functions"))
+            in_read += sample.count;
+    // 100 ms in read(/dev/zero) at 999 Hz: dozens of samples.
+    EXPECT_GT(in_read, 20u);
+}
+
+TEST(StacksPrivileged, NodeJitFramesFromThePerfMap) {
+    VALIDPROF_REQUIRE_BPF();
+    if (run_command({"node", "--version"}).exit_code != 0) GTEST_SKIP() << "node is not installed";
+    TempDir dir;
+    std::string script = dir.file("hot.js");
+    std::ofstream(script) << "function vpHotLoop(n) { let s = 0; for (let i = 0; i < n; i++) s += Math.sqrt(i); "
+                             "return s; }\nconst t = Date.now(); let acc = 0;\n"
+                             "while (Date.now() - t < 300) acc += vpHotLoop(100000);\n";
+    Profiled profiled = record_stacks(dir, {"node", "--perf-basic-prof", script});
+    ASSERT_EQ(profiled.result.exit_code, 0) << profiled.result.output;
+    std::uint64_t jit = 0;
+    for (const model::StackSample& sample : profiled.profile.samples)
+        if (has_frame(sample, "vpHotLoop", "[jit]")) jit += sample.count;
+    EXPECT_GT(jit, 10u) << "no vpHotLoop frames from /tmp/perf-PID.map";
+}
+
+}  // namespace
+}  // namespace validprof::testing

@@ -1,0 +1,239 @@
+// End-to-end: the validcore binary run as a hook runs it, in a fresh working
+// directory, its database read back with SQLite and the file's hash checked
+// with coreutils' sha256sum.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <cstdio>
+
+#include "validation_test_support.h"
+
+namespace validprof::validation {
+namespace {
+
+using nlohmann::json;
+using testing::count_lines;
+using testing::query;
+using testing::run_in;
+using testing::TempDir;
+
+const std::string kValidcore = VALIDCORE_BINARY;
+const char* kCleanC = "int main(void) {\n    return 0;\n}\n";
+
+std::vector<std::string> hook(const std::string& name, std::vector<std::string> args = {}) {
+    std::vector<std::string> argv = {kValidcore, "hooks", name};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return argv;
+}
+
+std::string database(const TempDir& dir) { return dir.file(".swarm/memory.db"); }
+
+std::vector<json> rows_in(const TempDir& dir, const std::string& ns) {
+    std::vector<json> rows;
+    for (const auto& row : query(database(dir), "SELECT value FROM memory_entries WHERE namespace = '" + ns + "' AND key LIKE 'validation/%'")) {
+        rows.push_back(json::parse(row[0]));
+    }
+    return rows;
+}
+
+std::string sha256sum(const std::string& path) {
+    std::string command = "sha256sum '" + path + "'";
+    FILE* pipe = ::popen(command.c_str(), "r");
+    if (pipe == nullptr) return {};
+    char buffer[128] = {};
+    const std::size_t got = std::fread(buffer, 1, 64, pipe);
+    ::pclose(pipe);
+    return std::string(buffer, got);
+}
+
+TEST(ValidcoreCli, PostEditWithValidationStoresTheDecision) {
+    TempDir dir;
+    const std::string file = dir.write("parser.c", kCleanC);
+    const auto result = run_in(dir.path(), hook("post-edit", {"--file", "parser.c", "--memory-key", "swarm/coder/step-1",
+                                                               "--rollout-percent", "100", "--mode", "development"}));
+    ASSERT_EQ(result.exit_code, 0) << result.err;
+    EXPECT_NE(result.out.find("validation "), std::string::npos) << result.out;
+
+    const auto results = rows_in(dir, "completion-validation-results");
+    ASSERT_EQ(results.size(), 1u);
+    const json& record = results[0];
+    EXPECT_EQ(record["decision"], "approve");
+    EXPECT_EQ(record["mode"], "development");
+    EXPECT_NEAR(record["score"].get<double>(), 0.75, 1e-9);
+    EXPECT_EQ(record["agent"], "coder");
+    EXPECT_EQ(record["files"][0]["sha256"], sha256sum(file));
+    ASSERT_EQ(record["consensus"]["votes"].size(), 4u);
+    for (const json& vote : record["consensus"]["votes"]) {
+        EXPECT_EQ(vote["vote"], "approve");
+        EXPECT_EQ(vote["committed"], "approve");
+        EXPECT_NEAR(vote["score"].get<double>(), 0.75, 1e-9);
+    }
+    const auto performance = rows_in(dir, "completion-validation-performance");
+    ASSERT_EQ(performance.size(), 1u);
+    EXPECT_EQ(performance[0]["validation_id"], record["validation_id"]);
+    ASSERT_EQ(performance[0]["validators"].size(), 4u);
+    for (const json& validator : performance[0]["validators"]) EXPECT_GE(validator["committed_us"].get<long>(), 0);
+    EXPECT_GT(performance[0]["consensus_decision_ms"].get<double>(), 0.0);
+
+    // The hook's own rows, as the modelled post-edit writes them.
+    EXPECT_EQ(query(database(dir), "SELECT COUNT(*) FROM memory_entries WHERE namespace IN ('coordination', 'edits', 'file-history')")[0][0], "4");
+    EXPECT_EQ(query(database(dir), "SELECT value FROM memory_entries WHERE key = 'agent/coder'")[0][0],
+              "{\"validations\":1,\"clean\":1}");
+}
+
+TEST(ValidcoreCli, RolloutDecidesWhetherToValidate) {
+    TempDir dir;
+    dir.write("a.json", "{\"a\": 1}\n");
+    // alice's bucket is 35 (see rollout_test.cpp).
+    auto at = [&](const std::string& percent) {
+        return run_in(dir.path(), hook("post-edit", {"--file", "a.json", "--user", "alice", "--rollout-percent", percent}));
+    };
+    ASSERT_EQ(at("35").exit_code, 0);
+    EXPECT_EQ(rows_in(dir, "completion-validation-results").size(), 0u);
+    ASSERT_EQ(at("36").exit_code, 0);
+    EXPECT_EQ(rows_in(dir, "completion-validation-results").size(), 1u);
+    // The environment variables stand in for the flags.
+    const auto from_env = run_in(dir.path(), hook("post-edit", {"--file", "a.json"}),
+                                 {{"VALIDCORE_ROLLOUT_PERCENT", "100"}, {"VALIDCORE_USER", "bob"}});
+    ASSERT_EQ(from_env.exit_code, 0) << from_env.err;
+    EXPECT_EQ(rows_in(dir, "completion-validation-results").size(), 2u);
+    // Not validating hooks never validate.
+    ASSERT_EQ(run_in(dir.path(), hook("notify", {"--message", "hi", "--rollout-percent", "100"})).exit_code, 0);
+    EXPECT_EQ(rows_in(dir, "completion-validation-results").size(), 2u);
+}
+
+TEST(ValidcoreCli, PostTaskValidatesItsFiles) {
+    TempDir dir;
+    dir.write("a.c", kCleanC);
+    dir.write("b.json", "{\"ok\": true}\n");
+    ASSERT_EQ(run_in(dir.path(), hook("pre-task", {"--task-id", "t7"})).exit_code, 0);
+    const auto result = run_in(dir.path(), hook("post-task", {"--task-id", "t7", "--file", "a.c", "--file", "b.json",
+                                                               "--rollout-percent", "100", "--mode", "development"}));
+    ASSERT_EQ(result.exit_code, 0) << result.err;
+    const auto results = rows_in(dir, "completion-validation-results");
+    ASSERT_EQ(results.size(), 1u);
+    EXPECT_EQ(results[0]["hook"], "post-task");
+    EXPECT_EQ(results[0]["decision"], "approve");
+    EXPECT_EQ(results[0]["files"].size(), 2u);
+}
+
+TEST(ValidcoreCli, FailingCheckCommandRejects) {
+    TempDir dir;
+    dir.write("a.c", kCleanC);
+    const auto result = run_in(dir.path(), hook("post-edit", {"--file", "a.c", "--rollout-percent", "100",
+                                                               "--check-command", "echo 'a.c:1: error: nope'; exit 1",
+                                                               "--fail-on-reject"}));
+    EXPECT_EQ(result.exit_code, 2) << result.out << result.err;
+    const auto results = rows_in(dir, "completion-validation-results");
+    ASSERT_EQ(results.size(), 1u);
+    EXPECT_EQ(results[0]["decision"], "reject");
+    EXPECT_DOUBLE_EQ(results[0]["components"]["external_verification"].get<double>(), 0.0);
+    EXPECT_EQ(results[0]["files"][0]["command"]["exit_status"], 1);
+}
+
+TEST(ValidcoreCli, FaultyPrimaryIsReplacedAndRecorded) {
+    TempDir dir;
+    dir.write("a.c", kCleanC);
+    const auto result = run_in(dir.path(), hook("post-edit", {"--file", "a.c", "--rollout-percent", "100", "--mode",
+                                                               "development", "--fault", "validator=0:silent",
+                                                               "--view-timeout-ms", "20"}));
+    ASSERT_EQ(result.exit_code, 0) << result.err;
+    const auto results = rows_in(dir, "completion-validation-results");
+    ASSERT_EQ(results.size(), 1u);
+    EXPECT_EQ(results[0]["decision"], "approve");
+    EXPECT_GE(results[0]["consensus"]["view"].get<int>(), 1);
+    EXPECT_EQ(results[0]["consensus"]["votes"][0]["fault"], "silent");
+}
+
+TEST(ValidcoreCli, BatchedWritesTheSameRows) {
+    TempDir dir;
+    dir.write("a.yaml", "a: 1\nb:\n  - x\n");
+    const auto result = run_in(dir.path(), hook("post-edit", {"--file", "a.yaml", "--rollout-percent", "100", "--batched"}));
+    ASSERT_EQ(result.exit_code, 0) << result.err;
+    EXPECT_EQ(rows_in(dir, "completion-validation-results").size(), 1u);
+    EXPECT_EQ(rows_in(dir, "completion-validation-performance").size(), 1u);
+}
+
+TEST(ValidcoreCli, InterruptedResultWriteLeavesNoPartialResult) {
+    TempDir dir;
+    dir.write("a.c", kCleanC);
+    const auto killed = run_in(dir.path(), hook("post-edit", {"--file", "a.c", "--rollout-percent", "100", "--agent", "coder"}),
+                               {{"VALIDCORE_TEST_KILL_DURING_RESULT_WRITE", "1"}});
+    EXPECT_EQ(killed.exit_code, 128 + SIGKILL);
+    // The results row was written inside the transaction before the kill;
+    // SQLite must have rolled all of it back.
+    EXPECT_EQ(query(database(dir), "SELECT COUNT(*) FROM memory_entries WHERE namespace LIKE 'completion-validation-%'")[0][0], "0");
+    // The hook's own autocommit rows did land.
+    EXPECT_EQ(query(database(dir), "SELECT COUNT(*) FROM memory_entries WHERE namespace = 'file-history'")[0][0], "1");
+    // The database is usable afterwards.
+    ASSERT_EQ(run_in(dir.path(), hook("post-edit", {"--file", "a.c", "--rollout-percent", "100"})).exit_code, 0);
+    EXPECT_EQ(rows_in(dir, "completion-validation-results").size(), 1u);
+}
+
+TEST(ValidcoreCli, SessionOfHooks) {
+    TempDir dir;
+    dir.write("a.c", kCleanC);
+    for (const auto& argv : {hook("pre-task", {"--description", "refactor", "--task-id", "t1"}),
+                             hook("pre-edit", {"--file", "a.c"}), hook("post-edit", {"--file", "a.c"}),
+                             hook("pre-command", {"--command", "make", "--validate-safety", "true"}),
+                             hook("post-command", {"--command", "make", "--exit-code", "0"}),
+                             hook("post-task", {"--task-id", "t1"}), hook("notify", {"--message", "done"}),
+                             hook("session-end", {"--generate-summary", "true"})}) {
+        const auto result = run_in(dir.path(), argv);
+        EXPECT_EQ(result.exit_code, 0) << argv[2] << ": " << result.err;
+        EXPECT_EQ(count_lines(result.out), 1u) << argv[2] << ": " << result.out;
+    }
+    EXPECT_EQ(query(database(dir), "SELECT json_extract(value, '$.status') FROM memory_entries WHERE key = 'task/t1'")[0][0], "completed");
+}
+
+TEST(ValidcoreCli, DangerousCommandIsBlocked) {
+    TempDir dir;
+    const auto result = run_in(dir.path(), hook("pre-command", {"--command", "rm -rf /", "--validate-safety", "true"}));
+    EXPECT_EQ(result.exit_code, 2);
+    EXPECT_EQ(run_in(dir.path(), hook("pre-command", {"--command", "rm -rf build/", "--validate-safety", "true"})).exit_code, 0);
+}
+
+TEST(ValidcoreCli, BadInputIsOneLineAndNonZero) {
+    TempDir dir;
+    dir.write("a.c", kCleanC);
+    dir.write("not-a-dir", "x");
+    struct Case {
+        std::vector<std::string> argv;
+        const char* fragment;
+    } cases[] = {
+        {hook("post-edit", {"--file", "missing.c"}), "cannot read --file 'missing.c'"},
+        {hook("post-edit", {"--file", "."}), "is a directory"},
+        {hook("post-edit", {}), "post-edit needs --file"},
+        {hook("post-edits", {"--file", "a.c"}), "unknown hook 'post-edits'"},
+        {hook("post-edit", {"--file", "a.c", "--validators", "3", "--faulty-tolerance", "1"}), "n >= 3f+1"},
+        {hook("post-edit", {"--file", "a.c", "--validators", "6", "--faulty-tolerance", "2"}), "n >= 3f+1"},
+        {hook("post-edit", {"--file", "a.c", "--db", "not-a-dir/memory.db"}), "cannot create the database directory"},
+        {hook("post-edit", {"--file", "a.c", "--fault", "validator=9:silent"}), "validator 9"},
+        {hook("post-edit", {"--file", "a.c", "--fault", "validator=1:sleepy"}), "unknown kind 'sleepy'"},
+        {hook("post-edit", {"--file", "a.c", "--mode", "lenient"}), "unknown mode 'lenient'"},
+        {hook("post-edit", {"--file", "a.c", "--rollout-percent", "101"}), "rollout percent '101'"},
+        {hook("post-edit", {"--file", "a.c", "--no-such-flag"}), "no-such-flag"},
+        {{kValidcore, "hook", "post-edit"}, "unknown command 'hook'"},
+    };
+    for (const Case& c : cases) {
+        const auto result = run_in(dir.path(), c.argv);
+        std::string joined;
+        for (const auto& arg : c.argv) joined += arg + " ";
+        EXPECT_NE(result.exit_code, 0) << joined;
+        EXPECT_EQ(count_lines(result.err), 1u) << joined << "\n" << result.err;
+        EXPECT_NE(result.err.find(c.fragment), std::string::npos) << joined << "\n" << result.err;
+        EXPECT_TRUE(result.out.empty()) << joined << "\n" << result.out;
+    }
+    // No database appeared for the inputs refused before opening it.
+    EXPECT_FALSE(std::filesystem::exists(dir.file(".swarm/memory.db")));
+}
+
+TEST(ValidcoreCli, HelpHasAnExample) {
+    const auto result = run_in("/", {kValidcore, "hooks", "post-edit", "--help"});
+    EXPECT_EQ(result.exit_code, 0);
+    EXPECT_NE(result.out.find("examples:"), std::string::npos);
+    EXPECT_NE(result.out.find("--rollout-percent"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace validprof::validation

@@ -1,0 +1,55 @@
+// PhaseTracer owns the phase_probes BPF object: the USDT programs attached
+// to every phase pair of every inspected executable, and the ring buffer of
+// completed phases. It filters on hook_trace's tracked-threads map.
+// open → reuse the tracked map → load; then attach per executable as the
+// session discovers them (once per file).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+#include "model/phase.h"
+#include "phases/usdt_phases.h"
+
+struct phase_probes;
+struct bpf_link;
+
+namespace validprof::phases {
+
+class PhaseTracer {
+public:
+    static common::Result<std::unique_ptr<PhaseTracer>> create(int tracked_threads_fd);
+    ~PhaseTracer();
+    PhaseTracer(const PhaseTracer&) = delete;
+    PhaseTracer& operator=(const PhaseTracer&) = delete;
+
+    // Attaches to every phase pair in the executable; returns how many
+    // phases it has (0: no USDT phases, nothing attached).
+    common::Result<std::size_t> attach_executable(const std::string& path);
+
+    // The completed-phase ring buffer and its decoder, for the caller's poll.
+    int ring_buffer_fd() const;
+    common::Result<model::PhaseExecution> decode(const void* data, std::size_t size) const;
+
+    std::map<std::string, std::uint64_t> lost_events() const;
+
+private:
+    PhaseTracer() = default;
+
+    struct SkeletonDeleter {
+        void operator()(phase_probes* skeleton) const;
+    };
+    struct LinkDeleter {
+        void operator()(bpf_link* link) const;
+    };
+
+    std::unique_ptr<phase_probes, SkeletonDeleter> skeleton_;
+    std::vector<std::unique_ptr<bpf_link, LinkDeleter>> links_;
+    std::vector<UsdtPhase> phases_;  // index = the attach cookie
+};
+
+}  // namespace validprof::phases

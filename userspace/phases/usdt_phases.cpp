@@ -1,0 +1,46 @@
+#include "phases/usdt_phases.h"
+
+#include <bcc/bcc_elf.h>
+
+#include <set>
+#include <utility>
+
+namespace validprof::phases {
+namespace {
+
+bool strip_suffix(const std::string& name, const std::string& suffix, std::string& stem) {
+    if (name.size() <= suffix.size() || name.compare(name.size() - suffix.size(), suffix.size(), suffix) != 0)
+        return false;
+    stem = name.substr(0, name.size() - suffix.size());
+    return true;
+}
+
+void collect_probe(const char*, const bcc_elf_usdt* probe, void* payload) {
+    auto& probes = *static_cast<std::vector<UsdtProbeName>*>(payload);
+    if (probe && probe->provider && probe->name) probes.push_back({probe->provider, probe->name});
+}
+
+}  // namespace
+
+std::vector<UsdtPhase> pair_phases(const std::vector<UsdtProbeName>& probes) {
+    std::set<std::pair<std::string, std::string>> names;
+    for (const UsdtProbeName& probe : probes) names.insert({probe.provider, probe.name});
+    std::vector<UsdtPhase> phases;
+    std::set<std::pair<std::string, std::string>> paired;
+    for (const UsdtProbeName& probe : probes) {
+        std::string stem;
+        if (!strip_suffix(probe.name, "_start", stem) && !strip_suffix(probe.name, "_begin", stem)) continue;
+        if (!names.count({probe.provider, stem + "_end"})) continue;
+        if (!paired.insert({probe.provider, stem}).second) continue;
+        phases.push_back({probe.provider, stem, probe.name, stem + "_end"});
+    }
+    return phases;
+}
+
+std::vector<UsdtProbeName> read_usdt_probes(const std::string& path) {
+    std::vector<UsdtProbeName> probes;
+    bcc_elf_foreach_usdt(path.c_str(), collect_probe, &probes);
+    return probes;
+}
+
+}  // namespace validprof::phases

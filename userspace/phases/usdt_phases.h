@@ -1,0 +1,33 @@
+// Phases declared by an executable's USDT notes: every probe pair
+// provider:NAME_start (or NAME_begin) and provider:NAME_end. Probes that are
+// not part of a pair (points such as rollout_decision) are not phases.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+
+namespace validprof::phases {
+
+struct UsdtPhase {
+    std::string provider;
+    std::string name;        // the pair's NAME
+    std::string start_probe; // NAME_start or NAME_begin
+    std::string end_probe;   // NAME_end
+    bool operator==(const UsdtPhase&) const = default;
+};
+
+struct UsdtProbeName {
+    std::string provider;
+    std::string name;
+};
+
+// Pairs probe names into phases, in the order the start probes appear.
+std::vector<UsdtPhase> pair_phases(const std::vector<UsdtProbeName>& probes);
+
+// The distinct USDT probes in an ELF file's .note.stapsdt; none for files
+// without notes (or that are not ELF).
+std::vector<UsdtProbeName> read_usdt_probes(const std::string& path);
+
+}  // namespace validprof::phases

@@ -1,0 +1,37 @@
+// Which file on disk has a given GNU build-id.
+//
+// The kernel records user frames as (build-id, file offset) so a process
+// may be long gone when its stacks are symbolized; the files remain. The
+// index learns files from the session (every exec'd path) and, for ids
+// still unknown, scans the usual library and binary directories once.
+#pragma once
+
+#include <array>
+#include <optional>
+#include <set>
+#include <string>
+#include <unordered_map>
+
+namespace validprof::stacks {
+
+using BuildId = std::array<unsigned char, 20>;
+
+std::string to_hex(const BuildId& id);
+
+class BuildIdIndex {
+public:
+    // Reads the file's build-id note; files without one are ignored.
+    void add_file(const std::string& path);
+    // Path of the file with this build-id, scanning the system directories
+    // the first time an unknown id is asked for.
+    std::optional<std::string> find(const BuildId& id);
+
+private:
+    void scan_system_directories();
+
+    std::unordered_map<std::string, std::string> path_by_id_;  // hex id → path
+    std::set<std::string> seen_paths_;
+    bool scanned_ = false;
+};
+
+}  // namespace validprof::stacks

@@ -1,0 +1,175 @@
+#include "stacks/stack_collector.h"
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <linux/perf_event.h>
+#include <spdlog/spdlog.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+// The skeleton names the ABI structs, so the ABI headers come first.
+#include <linux/types.h>
+#include "hook_trace.h"
+#include "stack_samples.h"
+#include "stack_samples.skel.h"
+#include "tracer/kernel_features.h"
+
+namespace validprof::stacks {
+namespace {
+
+static_assert(sizeof(vp_stack_key) == 24);
+static_assert(sizeof(vp_stack_value) == 16);
+static_assert(sizeof(bpf_stack_build_id) == 32);
+
+common::Error libbpf_error(const std::string& what, int error) {
+    int code = error < 0 ? -error : error;
+    return common::make_error(what + ": " + std::strerror(code), code);
+}
+
+int open_cpu_clock(int cpu, std::uint32_t frequency_hz) {
+    perf_event_attr attributes{};
+    attributes.size = sizeof(attributes);
+    attributes.type = PERF_TYPE_SOFTWARE;
+    attributes.config = PERF_COUNT_SW_CPU_CLOCK;
+    attributes.freq = 1;
+    attributes.sample_freq = frequency_hz;
+    return static_cast<int>(::syscall(SYS_perf_event_open, &attributes, -1, cpu, -1, PERF_FLAG_FD_CLOEXEC));
+}
+
+}  // namespace
+
+void StackCollector::SkeletonDeleter::operator()(stack_samples* skeleton) const { stack_samples__destroy(skeleton); }
+void StackCollector::LinkDeleter::operator()(bpf_link* link) const { bpf_link__destroy(link); }
+
+common::Result<std::unique_ptr<StackCollector>> StackCollector::create(const StackOptions& options,
+                                                                       int tracked_threads_fd) {
+    if (options.frequency_hz == 0 || options.frequency_hz > 100000)
+        return common::make_error("--freq must be between 1 and 100000 Hz");
+    std::unique_ptr<StackCollector> collector(new StackCollector());
+    collector->frequency_hz_ = options.frequency_hz;
+
+    // open
+    collector->skeleton_.reset(stack_samples__open());
+    if (!collector->skeleton_) return libbpf_error("cannot open the stack_samples BPF object", errno);
+    stack_samples* skeleton = collector->skeleton_.get();
+
+    // configure
+    if (int error = bpf_map__reuse_fd(skeleton->maps.tracked_threads, tracked_threads_fd))
+        return libbpf_error("cannot share the tracked-threads map with the stack sampler", error);
+    bool btf = tracer::use_btf_tracepoints(options.force_raw_tracepoints);
+    bpf_program__set_autoload(skeleton->progs.offcpu_switch_btf, btf);
+    bpf_program__set_autoload(skeleton->progs.offcpu_switch_raw, !btf);
+    skeleton->rodata->offcpu_min_ns = options.offcpu_min_ns;
+    for (bpf_map* map : {skeleton->maps.user_stacks, skeleton->maps.kernel_stacks})
+        if (int error = bpf_map__set_max_entries(map, options.stack_entries))
+            return libbpf_error("cannot size the stack maps", error);
+    for (bpf_map* map : {skeleton->maps.stack_counts, skeleton->maps.offcpu_starts})
+        if (int error = bpf_map__set_max_entries(map, options.count_entries))
+            return libbpf_error("cannot size the stack count maps", error);
+
+    // load
+    if (int error = stack_samples__load(skeleton))
+        return libbpf_error("the kernel refused the stack sampler (run with -v for the verifier log)", error);
+
+    // attach: the off-CPU program, then a cpu-clock event per CPU
+    bpf_program* offcpu = btf ? skeleton->progs.offcpu_switch_btf : skeleton->progs.offcpu_switch_raw;
+    bpf_link* link = bpf_program__attach(offcpu);
+    if (!link) return libbpf_error("cannot attach the off-CPU stack program", errno);
+    collector->links_.emplace_back(link);
+
+    int cpus = libbpf_num_possible_cpus();
+    int attached = 0;
+    for (int cpu = 0; cpu < cpus; ++cpu) {
+        common::UniqueFd event(open_cpu_clock(cpu, options.frequency_hz));
+        if (!event.valid()) {
+            if (errno == ENODEV || errno == ENOENT) continue;  // CPU possible but offline
+            return common::make_error("cannot open the cpu-clock event on CPU " + std::to_string(cpu) +
+                                          ": " + std::strerror(errno),
+                                      errno);
+        }
+        bpf_link* sample_link = bpf_program__attach_perf_event(skeleton->progs.cpu_sample, event.get());
+        if (!sample_link) return libbpf_error("cannot attach the CPU sampler on CPU " + std::to_string(cpu), errno);
+        event.release();  // the link owns the perf event descriptor now
+        collector->links_.emplace_back(sample_link);
+        ++attached;
+    }
+    spdlog::debug("stack sampler attached: {} Hz on {} CPUs, off-CPU episodes from {} ns", options.frequency_hz,
+                  attached, options.offcpu_min_ns);
+    return collector;
+}
+
+StackCollector::~StackCollector() {
+    links_.clear();  // detach before the programs and maps go
+    skeleton_.reset();
+}
+
+std::vector<RawStack> StackCollector::read() const {
+    std::vector<RawStack> stacks;
+    int counts_fd = bpf_map__fd(skeleton_->maps.stack_counts);
+    int user_fd = bpf_map__fd(skeleton_->maps.user_stacks);
+    int kernel_fd = bpf_map__fd(skeleton_->maps.kernel_stacks);
+    std::vector<bpf_stack_build_id> user_frames(VP_STACK_DEPTH);
+    std::vector<__u64> kernel_frames(VP_STACK_DEPTH);
+
+    vp_stack_key key{};
+    vp_stack_key next{};
+    bool first = true;
+    while (bpf_map_get_next_key(counts_fd, first ? nullptr : &key, &next) == 0) {
+        first = false;
+        key = next;
+        vp_stack_value value{};
+        if (bpf_map_lookup_elem(counts_fd, &key, &value) != 0) continue;
+        RawStack stack;
+        stack.pid = static_cast<std::int32_t>(key.pid);
+        stack.uid = key.uid;
+        stack.kind = static_cast<SampleKind>(key.kind);
+        stack.count = value.count;
+        stack.total_ns = value.total_ns;
+        if (key.user_stack_id >= 0) {
+            __u32 id = static_cast<__u32>(key.user_stack_id);
+            if (bpf_map_lookup_elem(user_fd, &id, user_frames.data()) == 0) {
+                for (const bpf_stack_build_id& frame : user_frames) {
+                    if (frame.status == BPF_STACK_BUILD_ID_EMPTY) break;
+                    UserFrame user;
+                    user.has_build_id = frame.status == BPF_STACK_BUILD_ID_VALID;
+                    if (user.has_build_id) std::memcpy(user.build_id.data(), frame.build_id, user.build_id.size());
+                    user.offset_or_ip = user.has_build_id ? frame.offset : frame.ip;
+                    stack.user_frames.push_back(user);
+                }
+            }
+        } else if (key.user_stack_id != -14 /* -EFAULT: a kernel thread has no user stack */) {
+            stack.user_stack_lost = true;
+        }
+        if (key.kernel_stack_id >= 0) {
+            __u32 id = static_cast<__u32>(key.kernel_stack_id);
+            if (bpf_map_lookup_elem(kernel_fd, &id, kernel_frames.data()) == 0)
+                for (__u64 address : kernel_frames) {
+                    if (address == 0) break;
+                    stack.kernel_frames.push_back(address);
+                }
+        }
+        stacks.push_back(std::move(stack));
+    }
+    return stacks;
+}
+
+std::map<std::string, std::uint64_t> StackCollector::lost_samples() const {
+    static const char* const names[VP_STACK_COUNTER_MAX] = {"stack_counts_full", "user_stack_lost",
+                                                            "kernel_stack_lost", "offcpu_map_full"};
+    std::map<std::string, std::uint64_t> lost;
+    int cpus = libbpf_num_possible_cpus();
+    std::vector<__u64> per_cpu(cpus > 0 ? static_cast<std::size_t>(cpus) : 1);
+    int fd = bpf_map__fd(skeleton_->maps.stack_counters);
+    for (__u32 index = 0; index < VP_STACK_COUNTER_MAX; ++index) {
+        std::uint64_t total = 0;
+        if (bpf_map_lookup_elem(fd, &index, per_cpu.data()) == 0)
+            for (__u64 value : per_cpu) total += value;
+        lost[names[index]] = total;
+    }
+    return lost;
+}
+
+}  // namespace validprof::stacks

@@ -1,0 +1,202 @@
+#include "validation/memory/memory_store.h"
+
+#include <sqlite3.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+
+namespace validprof::validation {
+
+namespace {
+
+// The modelled system's schema, column for column.
+constexpr const char* kSchema = R"sql(
+CREATE TABLE IF NOT EXISTS memory_entries (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  key TEXT NOT NULL,
+  value TEXT NOT NULL,
+  namespace TEXT NOT NULL DEFAULT 'default',
+  metadata TEXT,
+  created_at INTEGER NOT NULL DEFAULT (strftime('%s', 'now')),
+  updated_at INTEGER NOT NULL DEFAULT (strftime('%s', 'now')),
+  accessed_at INTEGER NOT NULL DEFAULT (strftime('%s', 'now')),
+  access_count INTEGER NOT NULL DEFAULT 0,
+  ttl INTEGER,
+  expires_at INTEGER,
+  UNIQUE(key, namespace)
+);
+CREATE INDEX IF NOT EXISTS idx_memory_namespace ON memory_entries(namespace);
+CREATE INDEX IF NOT EXISTS idx_memory_expires ON memory_entries(expires_at);
+CREATE INDEX IF NOT EXISTS idx_memory_accessed ON memory_entries(accessed_at);
+)sql";
+
+constexpr const char* kUpsert =
+    "INSERT INTO memory_entries (key, value, namespace, metadata, created_at, updated_at, accessed_at, ttl, expires_at) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?5, ?6, ?7) "
+    "ON CONFLICT(key, namespace) DO UPDATE SET value = excluded.value, metadata = excluded.metadata, "
+    "updated_at = excluded.updated_at, ttl = excluded.ttl, expires_at = excluded.expires_at";
+constexpr const char* kGet =
+    "SELECT key, value, namespace, metadata, created_at, updated_at, accessed_at, access_count, expires_at "
+    "FROM memory_entries WHERE key = ?1 AND namespace = ?2";
+constexpr const char* kTouch =
+    "UPDATE memory_entries SET accessed_at = ?3, access_count = access_count + 1 WHERE key = ?1 AND namespace = ?2";
+constexpr const char* kList =
+    "SELECT key, value, namespace, metadata, created_at, updated_at, accessed_at, access_count, expires_at "
+    "FROM memory_entries WHERE namespace = ?1 ORDER BY updated_at DESC LIMIT ?2";
+constexpr const char* kDeleteExpired = "DELETE FROM memory_entries WHERE expires_at IS NOT NULL AND expires_at < ?1";
+constexpr const char* kCount = "SELECT COUNT(*) FROM memory_entries WHERE namespace = ?1";
+constexpr const char* kAgentOutcome =
+    "INSERT INTO memory_entries (key, value, namespace, created_at, updated_at, accessed_at) "
+    "VALUES (?1, json_object('validations', 1, 'clean', ?2), ?3, ?4, ?4, ?4) "
+    "ON CONFLICT(key, namespace) DO UPDATE SET "
+    "value = json_object('validations', coalesce(json_extract(value, '$.validations'), 0) + 1, "
+    "'clean', coalesce(json_extract(value, '$.clean'), 0) + ?2), updated_at = ?4";
+
+StoredEntry read_entry(const storage::Statement& statement) {
+    StoredEntry entry;
+    entry.key = statement.column_text(0);
+    entry.value = statement.column_text(1);
+    entry.ns = statement.column_text(2);
+    entry.metadata = statement.column_text(3);
+    entry.created_at = statement.column_int(4);
+    entry.updated_at = statement.column_int(5);
+    entry.accessed_at = statement.column_int(6);
+    entry.access_count = statement.column_int(7);
+    if (!statement.column_is_null(8)) entry.expires_at = statement.column_int(8);
+    return entry;
+}
+
+}  // namespace
+
+common::Result<MemoryStore> MemoryStore::open(const std::string& path) {
+    const std::filesystem::path parent = std::filesystem::path(path).parent_path();
+    if (!parent.empty()) {
+        std::error_code error;
+        std::filesystem::create_directories(parent, error);
+        if (error) {
+            return common::make_error("cannot create the database directory " + parent.string() + ": " + error.message(), error.value());
+        }
+    }
+    auto connection = storage::SqliteConnection::open(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX);
+    if (!connection) return common::make_error("cannot open " + path + ": " + connection.error().message, connection.error().errno_value);
+    MemoryStore store(path, std::move(*connection));
+    // Hooks of one agent session run concurrently (nested hooks, parallel
+    // tools): wait for the writer instead of failing, as better-sqlite3's
+    // default 5 s timeout does.
+    sqlite3_busy_timeout(store.connection_.get(), 5000);
+    if (auto pragmas = store.connection_.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"); !pragmas) {
+        return store.fail("cannot set up", pragmas.error());
+    }
+    if (auto schema = store.connection_.exec(kSchema); !schema) return store.fail("cannot create the schema in", schema.error());
+    if (auto prepared = store.prepare_statements(); !prepared) return prepared.error();
+    return store;
+}
+
+common::Error MemoryStore::fail(const std::string& what, const common::Error& error) const {
+    return common::make_error(what + " " + path_ + ": " + error.message, error.errno_value);
+}
+
+common::Result<void> MemoryStore::prepare_statements() {
+    // Seven statements prepared on every run, as the modelled hooks do.
+    struct Slot {
+        std::optional<storage::Statement>* statement;
+        const char* sql;
+    };
+    for (const Slot& slot : {Slot{&upsert_, kUpsert}, Slot{&get_, kGet}, Slot{&touch_, kTouch}, Slot{&list_, kList},
+                             Slot{&delete_expired_, kDeleteExpired}, Slot{&count_, kCount},
+                             Slot{&agent_outcome_, kAgentOutcome}}) {
+        auto prepared = storage::Statement::prepare(connection_.get(), slot.sql, true);
+        if (!prepared) return fail("cannot prepare statements for", prepared.error());
+        slot.statement->emplace(std::move(*prepared));
+    }
+    return common::success();
+}
+
+common::Result<void> MemoryStore::upsert(const MemoryEntry& entry, std::int64_t now) {
+    storage::StatementScope statement(*upsert_);
+    statement->bind_text(1, entry.key);
+    statement->bind_text(2, entry.value);
+    statement->bind_text(3, entry.ns);
+    if (entry.metadata) {
+        statement->bind_text(4, *entry.metadata);
+    } else {
+        statement->bind_null(4);
+    }
+    statement->bind_int(5, now);
+    if (entry.ttl_seconds) {
+        statement->bind_int(6, *entry.ttl_seconds);
+        statement->bind_int(7, now + *entry.ttl_seconds);
+    } else {
+        statement->bind_null(6);
+        statement->bind_null(7);
+    }
+    if (auto ran = statement->step(); !ran) return fail("cannot write to", ran.error());
+    return common::success();
+}
+
+common::Result<std::optional<StoredEntry>> MemoryStore::get(const std::string& key, const std::string& ns) {
+    storage::StatementScope statement(*get_);
+    statement->bind_text(1, key);
+    statement->bind_text(2, ns);
+    auto row = statement->step();
+    if (!row) return common::make_error("cannot read " + path_ + ": " + row.error().message);
+    if (!*row) return std::optional<StoredEntry>{};
+    return std::optional<StoredEntry>(read_entry(*statement));
+}
+
+common::Result<void> MemoryStore::touch(const std::string& key, const std::string& ns, std::int64_t now) {
+    storage::StatementScope statement(*touch_);
+    statement->bind_text(1, key);
+    statement->bind_text(2, ns);
+    statement->bind_int(3, now);
+    if (auto ran = statement->step(); !ran) return fail("cannot write to", ran.error());
+    return common::success();
+}
+
+common::Result<std::vector<StoredEntry>> MemoryStore::list(const std::string& ns, int limit) {
+    storage::StatementScope statement(*list_);
+    statement->bind_text(1, ns);
+    statement->bind_int(2, limit);
+    std::vector<StoredEntry> entries;
+    for (;;) {
+        auto row = statement->step();
+        if (!row) return common::make_error("cannot read " + path_ + ": " + row.error().message);
+        if (!*row) break;
+        entries.push_back(read_entry(*statement));
+    }
+    return entries;
+}
+
+common::Result<std::int64_t> MemoryStore::count(const std::string& ns) {
+    storage::StatementScope statement(*count_);
+    statement->bind_text(1, ns);
+    auto row = statement->step();
+    if (!row) return common::make_error("cannot read " + path_ + ": " + row.error().message);
+    return *row ? statement->column_int(0) : 0;
+}
+
+common::Result<int> MemoryStore::delete_expired(std::int64_t now) {
+    storage::StatementScope statement(*delete_expired_);
+    statement->bind_int(1, now);
+    if (auto ran = statement->step(); !ran) return common::make_error("cannot clean up " + path_ + ": " + ran.error().message);
+    return connection_.changes();
+}
+
+common::Result<void> MemoryStore::record_agent_outcome(const std::string& agent, bool clean, std::int64_t now) {
+    storage::StatementScope statement(*agent_outcome_);
+    statement->bind_text(1, "agent/" + agent);
+    statement->bind_int(2, clean ? 1 : 0);
+    statement->bind_text(3, kValidationPerformanceNamespace);
+    statement->bind_int(4, now);
+    if (auto ran = statement->step(); !ran) return fail("cannot write to", ran.error());
+    return common::success();
+}
+
+common::Result<storage::Transaction> MemoryStore::begin() {
+    auto transaction = storage::Transaction::begin_immediate(connection_);
+    if (!transaction) return common::make_error("cannot start a transaction on " + path_ + ": " + transaction.error().message);
+    return transaction;
+}
+
+}  // namespace validprof::validation

@@ -1,0 +1,95 @@
+// The hooks' memory database, .swarm/memory.db, as the modelled system keeps
+// it: one table memory_entries with (key, namespace) unique, WAL journal,
+// synchronous=NORMAL. Like the real hooks, every open runs CREATE TABLE/INDEX
+// IF NOT EXISTS and prepares its statements afresh: that per-run cost is part
+// of the workload validprof is meant to see, so it is kept on purpose.
+//
+// Writes are autocommit unless the caller holds a transaction (begin()),
+// which is exactly the difference between the default and --batched.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+#include "storage/sqlite_handle.h"
+
+namespace validprof::validation {
+
+struct MemoryEntry {
+    std::string key;
+    std::string value;
+    std::string ns = "default";
+    std::optional<std::string> metadata;  // JSON
+    std::optional<std::int64_t> ttl_seconds;
+};
+
+struct StoredEntry {
+    std::string key;
+    std::string value;
+    std::string ns;
+    std::string metadata;
+    std::int64_t created_at = 0;  // unix seconds, as the modelled schema
+    std::int64_t updated_at = 0;
+    std::int64_t accessed_at = 0;
+    std::int64_t access_count = 0;
+    std::optional<std::int64_t> expires_at;
+};
+
+class MemoryStore {
+public:
+    // Creates the parent directory (.swarm) if needed. Errors name the path
+    // and what failed: the caller turns them into the one-line message.
+    static common::Result<MemoryStore> open(const std::string& path);
+
+    MemoryStore(MemoryStore&&) noexcept = default;
+    MemoryStore& operator=(MemoryStore&&) noexcept = default;
+    MemoryStore(const MemoryStore&) = delete;
+    MemoryStore& operator=(const MemoryStore&) = delete;
+    ~MemoryStore() = default;
+
+    // INSERT ... ON CONFLICT(key, namespace) DO UPDATE.
+    common::Result<void> upsert(const MemoryEntry& entry, std::int64_t now);
+    common::Result<std::optional<StoredEntry>> get(const std::string& key, const std::string& ns);
+    // access_count + 1 and accessed_at = now, as a lookup does in the real store.
+    common::Result<void> touch(const std::string& key, const std::string& ns, std::int64_t now);
+    // Newest first (updated_at DESC), at most `limit`.
+    common::Result<std::vector<StoredEntry>> list(const std::string& ns, int limit);
+    common::Result<std::int64_t> count(const std::string& ns);
+    // Rows whose expires_at has passed; returns how many went.
+    common::Result<int> delete_expired(std::int64_t now);
+    // The agent's track record (completion-validation-performance,
+    // agent/<id>): validations + 1 and clean + (clean ? 1 : 0), in SQL, so
+    // concurrent hooks never lose an update.
+    common::Result<void> record_agent_outcome(const std::string& agent, bool clean, std::int64_t now);
+
+    common::Result<storage::Transaction> begin();
+    storage::SqliteConnection& connection() { return connection_; }
+    const std::string& path() const { return path_; }
+
+private:
+    MemoryStore(std::string path, storage::SqliteConnection connection)
+        : path_(std::move(path)), connection_(std::move(connection)) {}
+    common::Result<void> prepare_statements();
+    common::Error fail(const std::string& what, const common::Error& error) const;
+
+    std::string path_;
+    // Declared before the statements: members are destroyed in reverse, so
+    // statements are finalized before the connection closes.
+    storage::SqliteConnection connection_;
+    std::optional<storage::Statement> upsert_;
+    std::optional<storage::Statement> get_;
+    std::optional<storage::Statement> touch_;
+    std::optional<storage::Statement> list_;
+    std::optional<storage::Statement> delete_expired_;
+    std::optional<storage::Statement> count_;
+    std::optional<storage::Statement> agent_outcome_;
+};
+
+// Namespaces the validation core writes.
+inline constexpr const char* kValidationResultsNamespace = "completion-validation-results";
+inline constexpr const char* kValidationPerformanceNamespace = "completion-validation-performance";
+
+}  // namespace validprof::validation
