@@ -59,15 +59,14 @@ static __always_inline __u32 this_cpu(void)
 	return cpu < VP_MAX_CPUS ? cpu : VP_MAX_CPUS - 1;
 }
 
-SEC("usdt")
-int phase_start(struct pt_regs *ctx)
+static __always_inline int on_phase_start(__u32 phase_id)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct vp_thread_state *thread = bpf_map_lookup_elem(&tracked_threads, &tid);
 	if (!thread)
 		return 0;
 
-	struct vp_phase_key key = {.tid = tid, .phase_id = (__u32)bpf_usdt_cookie(ctx)};
+	struct vp_phase_key key = {.tid = tid, .phase_id = phase_id};
 	if (bpf_map_update_elem(&open_phases, &key, &zero_open_phase, BPF_ANY)) {
 		count(VP_PHASE_LOST_OPEN_FULL);
 		return 0;
@@ -84,15 +83,14 @@ int phase_start(struct pt_regs *ctx)
 	return 0;
 }
 
-SEC("usdt")
-int phase_end(struct pt_regs *ctx)
+static __always_inline int on_phase_end(__u32 phase_id)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	__u32 tid = (__u32)pid_tgid;
 	struct vp_thread_state *thread = bpf_map_lookup_elem(&tracked_threads, &tid);
 	if (!thread)
 		return 0;
-	struct vp_phase_key key = {.tid = tid, .phase_id = (__u32)bpf_usdt_cookie(ctx)};
+	struct vp_phase_key key = {.tid = tid, .phase_id = phase_id};
 	struct vp_open_phase *open = bpf_map_lookup_elem(&open_phases, &key);
 	if (!open) {
 		count(VP_PHASE_UNMATCHED_END);
@@ -129,4 +127,32 @@ int phase_end(struct pt_regs *ctx)
 	bpf_ringbuf_submit(event, 0);
 	bpf_map_delete_elem(&open_phases, &key);
 	return 0;
+}
+
+/* Two ways in, the same work. uprobe.multi (Linux 6.6): one link per
+ * executable for all its probe sites, released with one RCU grace period
+ * instead of one per site (~0.1 s each). usdt: libbpf's per-site uprobes,
+ * where uprobe.multi is missing. Userspace loads one pair. */
+SEC("uprobe")
+int phase_start_multi(struct pt_regs *ctx)
+{
+	return on_phase_start((__u32)bpf_get_attach_cookie(ctx));
+}
+
+SEC("uprobe")
+int phase_end_multi(struct pt_regs *ctx)
+{
+	return on_phase_end((__u32)bpf_get_attach_cookie(ctx));
+}
+
+SEC("usdt")
+int phase_start(struct pt_regs *ctx)
+{
+	return on_phase_start((__u32)bpf_usdt_cookie(ctx));
+}
+
+SEC("usdt")
+int phase_end(struct pt_regs *ctx)
+{
+	return on_phase_end((__u32)bpf_usdt_cookie(ctx));
 }

@@ -7,5 +7,6 @@ build=${VALIDPROF_BUILD_DIR:-$top/build}
 db=${VALIDPROF_DB:-$top/demo.db}
 "$top/scripts/setup.sh"
 "$top/scripts/build.sh"
-"$build/userspace/cli/validprof" record --db "$db" -- "$top/scripts/demo-hooks.sh"
+VALIDCORE="$build/userspace/validcore/validcore" \
+  "$build/userspace/cli/validprof" record --usdt --stacks --db "$db" -- "$top/scripts/demo-hooks.sh"
 "$build/userspace/cli/validprof" report --db "$db"

@@ -9,6 +9,7 @@ packages=(
   clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev
   libboost-program-options-dev libsqlite3-dev libspdlog-dev libfmt-dev
   libgtest-dev nlohmann-json3-dev libbpfcc-dev libssl-dev systemtap-sdt-dev
+  protobuf-compiler libxml2-utils
   sqlite3 util-linux procps
 )
 

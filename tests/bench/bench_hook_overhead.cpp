@@ -24,6 +24,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -154,6 +155,11 @@ bool parse_options(int argc, char** argv, Options& options) {
     return options.runs > 0 && options.block > 0 && options.load_seconds > 0;
 }
 
+struct HookRun {
+    std::uint64_t wall_ns = 0;  // fork to reap
+    pid_t pid = 0;
+};
+
 // The hook, run as a hook runner would: fork, exec, wait.
 class Hook {
 public:
@@ -166,8 +172,8 @@ public:
 
     std::string command_line() const { return arguments_[0] + " " + arguments_[1] + " " + arguments_[2]; }
 
-    // Wall time from fork to reap, ns.
-    std::uint64_t run() const {
+    // Wall time from fork to reap.
+    HookRun run() const {
         std::uint64_t start = monotonic_ns();
         pid_t pid = fork();
         if (pid == 0) {
@@ -180,7 +186,7 @@ public:
         }
         std::uint64_t end = monotonic_ns();
         if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) fail("the hook " + command_line() + " failed");
-        return end - start;
+        return {end - start, pid};
     }
 
 private:
@@ -284,112 +290,93 @@ void wait_for_quiet_machine() {
     }
 }
 
-// The per-program costs summed over the periods validprof observed.
+// One measured period: how busy the machine was and whether another
+// validprof was loaded meanwhile (its programs would run on every event).
+struct Period {
+    double busy_cpus = 0;
+    bool foreign_validprof = false;
+};
+
+// What validprof's programs and process cost over the periods it observed.
 struct ObservedCost {
     std::map<std::string, ProgramStats> programs;  // by name
     double seconds = 0;                            // measured periods only
     double period_cpu_ms = 0;                      // validprof's userspace CPU in the measured periods
     double validprof_cpu_ms = 0;                   // whole runs, start-up included
     double validprof_wall_s = 0;                   // whole runs
-    int disturbed_periods = 0;                     // another validprof was loaded meanwhile
 
-    void add(const std::vector<ProgramStats>& delta, double period_seconds) {
-        for (const ProgramStats& program : delta) {
-            ProgramStats& sum = programs[program.name];
-            sum.name = program.name;
+    void add(const ObservedCost& other) {
+        for (const auto& [name, program] : other.programs) {
+            ProgramStats& sum = programs[name];
+            sum.name = name;
             sum.run_count += program.run_count;
             sum.run_time_ns += program.run_time_ns;
         }
-        seconds += period_seconds;
+        seconds += other.seconds;
+        period_cpu_ms += other.period_cpu_ms;
+        validprof_cpu_ms += other.validprof_cpu_ms;
+        validprof_wall_s += other.validprof_wall_s;
     }
 };
+
+// A pair is measured again when either of its periods was disturbed: the
+// machine did more than the benchmark itself accounts for, or another
+// validprof was loaded. Repeats are printed, and at most this many are made
+// in all (then the last pairs are kept whatever happened).
+constexpr int kMaxRepeats = 8;
 
 class Bench {
 public:
     Bench(Options options, fs::path directory) : options_(options), directory_(std::move(directory)) {}
 
-    // Starts a validprof attach of its own, runs body while it observes,
-    // stops it with SIGINT. Returns the database it wrote.
-    std::string with_validprof(const std::string& label, ObservedCost& cost, const std::function<void()>& body) {
-        std::string db = (directory_ / (label + ".db")).string();
-        std::uint64_t started = monotonic_ns();
-        auto validprof = BackgroundValidprof::start(options_.validprof, {"attach", "--db", db, "--hook", "short=^vp_burn_sleep"},
-                                                    (directory_ / (label + ".log")).string());
-        if (!validprof) fail(validprof.error().message);
-        if (auto observing = (*validprof)->wait_until_observing(db, 1, std::chrono::seconds(60)); !observing)
-            fail(observing.error().message);
-        // Let its start-up work (BPF verification, first poll) finish.
-        std::this_thread::sleep_for(std::chrono::milliseconds(200));
-        if (options_.quiet_wait) wait_for_quiet_machine();
-
-        std::set<std::uint32_t> ours = bpf_ids_held_by((*validprof)->pid(), "prog_id");
-        auto before = scheduler_programs(ours);
-        if (ours.empty() || before.empty()) fail("validprof is attached but holds none of its programs");
-        std::uint64_t cpu_start = process_cpu_ns((*validprof)->pid());
-        if (options_.bpf_only) kill((*validprof)->pid(), SIGSTOP);
-        std::uint64_t period_start = monotonic_ns();
-        body();
-        std::uint64_t period_end = monotonic_ns();
-        if (options_.bpf_only) kill((*validprof)->pid(), SIGCONT);
-        std::uint64_t cpu_end = process_cpu_ns((*validprof)->pid());
-        auto after = scheduler_programs(ours);
-        std::size_t others = scheduler_programs().size() - after.size();
-        if (others > 0) {
-            ++cost.disturbed_periods;
-            std::printf("  warning: %zu more programs named like validprof's were loaded during %s "
-                        "(another validprof?): this period's figures are disturbed\n",
-                        others, label.c_str());
-        }
-        ExitedProcess exited = (*validprof)->stop(SIGINT);
-        if (exited.exit_code != 0)
-            fail("validprof exited with " + std::to_string(exited.exit_code) + ":\n" + (*validprof)->log_tail());
-        cost.add(stats_difference(after, before), static_cast<double>(period_end - period_start) / 1e9);
-        cost.period_cpu_ms += static_cast<double>(cpu_end - cpu_start) / 1e6;
-        cost.validprof_cpu_ms += cpu_ms(exited.usage);
-        cost.validprof_wall_s += static_cast<double>(monotonic_ns() - started) / 1e9;
-        return db;
-    }
-
     void hook_phase() {
         Hook hook(options_.burn_ms, options_.sleep_ms);
-        int blocks = (options_.runs + options_.block - 1) / options_.block;
-        if (blocks % 2) ++blocks;  // as many "with" blocks as "without" blocks
+        int pairs = std::max(1, (options_.runs + 2 * options_.block - 1) / (2 * options_.block));
         std::printf("== hook wall time: %s, %d runs in %d interleaved blocks of %d (without, with, ...)\n",
-                    hook.command_line().c_str(), blocks * options_.block, blocks, options_.block);
+                    hook.command_line().c_str(), 2 * pairs * options_.block, 2 * pairs, options_.block);
         for (int i = 0; i < 20; ++i) hook.run();  // warm-up: page cache, CPU frequency
 
+        // The hook alone keeps about 0.35 CPUs busy, validprof adds 0.03.
+        constexpr double kBusyLimit = 0.6;
         std::vector<std::uint64_t> without, with;
         std::vector<double> pair_added;
         ObservedCost cost;
-        std::size_t stored = 0;
-        double without_block_median = 0;
-        for (int block = 0; block < blocks; ++block) {
-            std::vector<std::uint64_t> times;
-            double busy = 0;
-            auto run_block = [&] {
-                CpuTimes cpu_before = read_cpu_times();
-                for (int i = 0; i < options_.block; ++i) times.push_back(hook.run());
-                busy = busy_cpus(cpu_before, read_cpu_times());
+        std::size_t runs_stored = 0, others_stored = 0;
+        int repeats = 0;
+        for (int pair = 0; pair < pairs;) {
+            std::vector<std::uint64_t> times_without, times_with;
+            std::set<pid_t> pids;
+            auto run_block = [&](std::vector<std::uint64_t>& times) {
+                for (int i = 0; i < options_.block; ++i) {
+                    HookRun run = hook.run();
+                    times.push_back(run.wall_ns);
+                    pids.insert(run.pid);
+                }
             };
-            bool observed = block % 2 == 1;
             if (options_.quiet_wait) wait_for_quiet_machine();
-            if (!observed) {
-                run_block();
-                without.insert(without.end(), times.begin(), times.end());
-            } else {
-                std::string db = with_validprof("hooks-" + std::to_string(block), cost, run_block);
-                with.insert(with.end(), times.begin(), times.end());
-                stored += stored_invocations(db, "short");
+            Period a = measure_period([&] { run_block(times_without); });
+            pids.clear();
+            ObservedCost pair_cost;
+            Period b;
+            std::string db = with_validprof("hooks-" + std::to_string(pair + repeats), pair_cost,
+                                            [&] { b = measure_period([&] { run_block(times_with); }); });
+            SampleSummary sa = summarize(times_without), sb = summarize(times_with);
+            print_block(2 * pair + 1, "without", sa, a);
+            print_block(2 * pair + 2, "with", sb, b);
+            std::string disturbed = disturbance(a, kBusyLimit) + disturbance(b, kBusyLimit);
+            if (!disturbed.empty() && repeats < kMaxRepeats) {
+                ++repeats;
+                std::printf("  pair discarded and measured again:%s\n", disturbed.c_str());
+                continue;
             }
-            SampleSummary summary = summarize(times);
-            std::printf("  block %2d %-8s median %.3f ms  mean %.3f ms  p90 %.3f ms  (machine busy: %.2f CPUs)\n",
-                        block + 1, observed ? "with" : "without", ms(summary.median_ns), ms(summary.mean_ns),
-                        ms(summary.p90_ns), busy);
-            if (!observed) {
-                without_block_median = summary.median_ns;
-            } else {
-                pair_added.push_back(added_percent(summary.median_ns, without_block_median));
-            }
+            without.insert(without.end(), times_without.begin(), times_without.end());
+            with.insert(with.end(), times_with.begin(), times_with.end());
+            pair_added.push_back(added_percent(sb.median_ns, sa.median_ns));
+            cost.add(pair_cost);
+            auto [ours, others] = stored_invocations(db, pids);
+            runs_stored += ours;
+            others_stored += others;
+            ++pair;
         }
 
         SampleSummary a = summarize(without), b = summarize(with);
@@ -401,69 +388,174 @@ public:
                     ms(b.median_ns), ms(a.median_ns));
         std::printf("added wall time, mean: %+.2f%%  p90: %+.2f%%\n", added_percent(b.mean_ns, a.mean_ns),
                     added_percent(b.p90_ns, a.p90_ns));
-        std::printf("added, per adjacent block pair (median vs median):");
+        std::printf("added, per kept pair of blocks (median vs median):");
         for (double added : pair_added) std::printf(" %+.2f%%", added);
         std::printf("\n");
-        std::printf("validprof stored %zu invocations of hook 'short' for %zu runs observed\n", stored, with.size());
+        if (repeats) std::printf("pairs discarded as disturbed and measured again: %d\n", repeats);
+        std::printf("validprof stored %zu of the %zu hook runs it observed as invocations of 'short'", runs_stored,
+                    with.size());
+        if (others_stored) std::printf(" (and %zu invocations of other processes)", others_stored);
+        std::printf("\n");
         print_cost("scheduler events handled during the 'with' blocks", cost);
     }
 
     void load_phase() {
-        std::printf("== untracked load: two threads ping-ponging a byte over pipes, %.1f s per period\n",
+        std::printf("== untracked load: two threads on CPU 0 ping-ponging a byte over pipes, %.1f s per period\n",
                     options_.load_seconds);
+        // The two threads keep one CPU busy.
+        constexpr double kBusyLimit = 1.25;
         ObservedCost cost;
         std::uint64_t trips_without = 0, trips_with = 0;
-        for (int pair = 0; pair < 2; ++pair) {
+        int repeats = 0;
+        for (int pair = 0; pair < 2;) {
             if (options_.quiet_wait) wait_for_quiet_machine();
-            std::uint64_t a = ping_pong(options_.load_seconds);
-            std::uint64_t b = 0;
-            with_validprof("load-" + std::to_string(pair), cost, [&] { b = ping_pong(options_.load_seconds); });
-            std::printf("  pair %d: %.0f round trips/s without, %.0f with (%+.2f%%)\n", pair + 1,
-                        static_cast<double>(a) / options_.load_seconds, static_cast<double>(b) / options_.load_seconds,
-                        added_percent(static_cast<double>(b), static_cast<double>(a)));
-            trips_without += a;
-            trips_with += b;
+            std::uint64_t a_trips = 0, b_trips = 0;
+            Period a = measure_period([&] { a_trips = ping_pong(options_.load_seconds); });
+            ObservedCost pair_cost;
+            Period b;
+            with_validprof("load-" + std::to_string(pair + repeats), pair_cost,
+                           [&] { b = measure_period([&] { b_trips = ping_pong(options_.load_seconds); }); });
+            std::printf("  pair %d: %.0f round trips/s without, %.0f with (%+.2f%%)  (machine busy: %.2f, %.2f CPUs)\n",
+                        pair + 1, static_cast<double>(a_trips) / options_.load_seconds,
+                        static_cast<double>(b_trips) / options_.load_seconds,
+                        added_percent(static_cast<double>(b_trips), static_cast<double>(a_trips)), a.busy_cpus,
+                        b.busy_cpus);
+            std::string disturbed = disturbance(a, kBusyLimit) + disturbance(b, kBusyLimit);
+            if (!disturbed.empty() && repeats < kMaxRepeats) {
+                ++repeats;
+                std::printf("  pair discarded and measured again:%s\n", disturbed.c_str());
+                continue;
+            }
+            trips_without += a_trips;
+            trips_with += b_trips;
+            cost.add(pair_cost);
+            ++pair;
         }
         double seconds = 2 * options_.load_seconds;
         std::printf("round trips/s: %.0f without, %.0f with validprof: throughput %+.2f%%, time per round trip %+.2f%%\n",
                     static_cast<double>(trips_without) / seconds, static_cast<double>(trips_with) / seconds,
                     added_percent(static_cast<double>(trips_with), static_cast<double>(trips_without)),
                     added_percent(static_cast<double>(trips_without), static_cast<double>(trips_with)));
+        if (repeats) std::printf("pairs discarded as disturbed and measured again: %d\n", repeats);
         print_cost("scheduler events handled under the load (all of them untracked)", cost);
     }
 
 private:
-    static std::size_t stored_invocations(const std::string& db, const std::string& hook) {
+    // Runs body, noting how busy the machine was and whether any program
+    // named like validprof's other than the current run's was loaded.
+    Period measure_period(const std::function<void()>& body) {
+        Period period;
+        std::size_t loaded_before = scheduler_programs().size();
+        CpuTimes before = read_cpu_times();
+        body();
+        period.busy_cpus = busy_cpus(before, read_cpu_times());
+        std::size_t loaded_after = scheduler_programs().size();
+        period.foreign_validprof = std::max(loaded_before, loaded_after) > expected_programs_;
+        return period;
+    }
+
+    static std::string disturbance(const Period& period, double busy_limit) {
+        std::string reasons;
+        if (period.foreign_validprof) reasons += " another validprof was loaded;";
+        if (period.busy_cpus > busy_limit) {
+            char text[96];
+            std::snprintf(text, sizeof(text), " machine busy %.2f CPUs (limit %.2f);", period.busy_cpus, busy_limit);
+            reasons += text;
+        }
+        return reasons;
+    }
+
+    static void print_block(int number, const char* condition, const SampleSummary& summary, const Period& period) {
+        std::printf("  block %2d %-8s median %.3f ms  mean %.3f ms  p90 %.3f ms  (machine busy: %.2f CPUs%s)\n",
+                    number, condition, ms(summary.median_ns), ms(summary.mean_ns), ms(summary.p90_ns),
+                    period.busy_cpus, period.foreign_validprof ? ", another validprof loaded" : "");
+    }
+
+    // Starts a validprof attach of its own, runs body while it observes,
+    // stops it with SIGINT; adds what it cost to `cost`. Returns the
+    // database it wrote.
+    std::string with_validprof(const std::string& label, ObservedCost& cost, const std::function<void()>& body) {
+        std::string db = (directory_ / (label + ".db")).string();
+        std::uint64_t started = monotonic_ns();
+        auto validprof = BackgroundValidprof::start(
+            options_.validprof, {"attach", "--db", db, "--hook", "short=^vp_burn_sleep"},
+            (directory_ / (label + ".log")).string());
+        if (!validprof) fail(validprof.error().message);
+        if (auto observing = (*validprof)->wait_until_observing(db, 1, std::chrono::seconds(60)); !observing)
+            fail(observing.error().message);
+        // Let its start-up work (BPF verification, first poll) finish.
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+        if (options_.quiet_wait) wait_for_quiet_machine();
+
+        std::set<std::uint32_t> ours = bpf_ids_held_by((*validprof)->pid(), "prog_id");
+        auto before = scheduler_programs(ours);
+        if (ours.empty() || before.empty()) fail("validprof is attached but holds none of its programs");
+        expected_programs_ = before.size();
+        std::uint64_t cpu_start = process_cpu_ns((*validprof)->pid());
+        if (options_.bpf_only) kill((*validprof)->pid(), SIGSTOP);
+        std::uint64_t period_start = monotonic_ns();
+        body();
+        std::uint64_t period_end = monotonic_ns();
+        if (options_.bpf_only) kill((*validprof)->pid(), SIGCONT);
+        std::uint64_t cpu_end = process_cpu_ns((*validprof)->pid());
+        auto after = scheduler_programs(ours);
+        expected_programs_ = 0;
+
+        ExitedProcess exited = (*validprof)->stop(SIGINT);
+        if (exited.exit_code != 0)
+            fail("validprof exited with " + std::to_string(exited.exit_code) + ":\n" + (*validprof)->log_tail());
+        for (const ProgramStats& program : stats_difference(after, before)) {
+            ProgramStats& sum = cost.programs[program.name];
+            sum.name = program.name;
+            sum.run_count += program.run_count;
+            sum.run_time_ns += program.run_time_ns;
+        }
+        cost.seconds += static_cast<double>(period_end - period_start) / 1e9;
+        cost.period_cpu_ms += static_cast<double>(cpu_end - cpu_start) / 1e6;
+        cost.validprof_cpu_ms += cpu_ms(exited.usage);
+        cost.validprof_wall_s += static_cast<double>(monotonic_ns() - started) / 1e9;
+        return db;
+    }
+
+    // Invocations of 'short' whose root is one of the hook runs in `pids`,
+    // and invocations of other processes (other users of the machine).
+    static std::pair<std::size_t, std::size_t> stored_invocations(const std::string& db, const std::set<pid_t>& pids) {
         auto session = read_latest_session(db);
         if (!session) fail(session.error().message);
-        std::size_t count = 0;
-        for (const StoredInvocation& invocation : session->invocations) count += invocation.hook == hook;
-        return count;
+        std::size_t ours = 0, others = 0;
+        for (const StoredInvocation& invocation : session->invocations) {
+            if (invocation.hook == "short" && pids.count(invocation.root_pid))
+                ++ours;
+            else
+                ++others;
+        }
+        return {ours, others};
     }
 
     void print_cost(const char* title, const ObservedCost& cost) const {
         std::printf("%s (kernel BPF run-time stats, %.2f s observed):\n", title, cost.seconds);
-        if (cost.disturbed_periods)
-            std::printf("  warning: another validprof was loaded during %d of the periods\n", cost.disturbed_periods);
         if (!options_.bpf_stats) {
             std::printf("  (not measured: --no-bpf-stats)\n");
-            return;
+        } else {
+            std::uint64_t runs = 0, time_ns = 0;
+            std::printf("  %-24s %12s %12s %12s\n", "program", "events", "events/s", "ns/event");
+            for (const auto& [name, program] : cost.programs) {
+                runs += program.run_count;
+                time_ns += program.run_time_ns;
+                std::printf("  %-24s %12llu %12.0f %12.1f\n", name.c_str(),
+                            static_cast<unsigned long long>(program.run_count),
+                            static_cast<double>(program.run_count) / cost.seconds,
+                            program.run_count
+                                ? static_cast<double>(program.run_time_ns) / static_cast<double>(program.run_count)
+                                : 0.0);
+            }
+            std::printf("  %-24s %12llu %12.0f %12.1f\n", "all", static_cast<unsigned long long>(runs),
+                        static_cast<double>(runs) / cost.seconds,
+                        runs ? static_cast<double>(time_ns) / static_cast<double>(runs) : 0.0);
+            std::printf("  time in validprof's BPF programs: %.1f ms = %.2f%% of one CPU\n",
+                        static_cast<double>(time_ns) / 1e6,
+                        static_cast<double>(time_ns) / (cost.seconds * 1e9) * 100);
         }
-        std::uint64_t runs = 0, time_ns = 0;
-        std::printf("  %-24s %12s %12s %12s\n", "program", "events", "events/s", "ns/event");
-        for (const auto& [name, program] : cost.programs) {
-            runs += program.run_count;
-            time_ns += program.run_time_ns;
-            std::printf("  %-24s %12llu %12.0f %12.1f\n", name.c_str(),
-                        static_cast<unsigned long long>(program.run_count),
-                        static_cast<double>(program.run_count) / cost.seconds,
-                        program.run_count ? static_cast<double>(program.run_time_ns) / static_cast<double>(program.run_count) : 0.0);
-        }
-        std::printf("  %-24s %12llu %12.0f %12.1f\n", "all", static_cast<unsigned long long>(runs),
-                    static_cast<double>(runs) / cost.seconds,
-                    runs ? static_cast<double>(time_ns) / static_cast<double>(runs) : 0.0);
-        std::printf("  time in validprof's BPF programs: %.1f ms = %.2f%% of one CPU\n",
-                    static_cast<double>(time_ns) / 1e6, static_cast<double>(time_ns) / (cost.seconds * 1e9) * 100);
         std::printf("  validprof userspace: %.1f ms CPU in the measured periods (%.2f%% of one CPU); "
                     "%.0f ms over its whole runs (%.1f s, start-up included)\n",
                     cost.period_cpu_ms, cost.period_cpu_ms / (cost.seconds * 1e3) * 100, cost.validprof_cpu_ms,
@@ -472,6 +564,7 @@ private:
 
     Options options_;
     fs::path directory_;
+    std::size_t expected_programs_ = 0;  // while a validprof of ours is attached: its programs
 };
 
 }  // namespace

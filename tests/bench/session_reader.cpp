@@ -63,7 +63,7 @@ common::Result<StoredSession> read_latest_session(const std::string& db_path) {
         session.lost_events = static_cast<std::uint64_t>(sqlite3_column_int64(lost->get(), 0));
 
     auto invocations = prepare(db,
-                               "SELECT i.hook, i.complete, i.wall_ns,"
+                               "SELECT i.hook, i.complete, i.wall_ns, i.root_pid,"
                                " (SELECT COUNT(*) FROM processes p WHERE p.invocation_id = i.id)"
                                " FROM invocations i WHERE i.session_id = ?1 ORDER BY i.start_ns, i.id");
     if (!invocations) return invocations.error();
@@ -73,7 +73,8 @@ common::Result<StoredSession> read_latest_session(const std::string& db_path) {
         invocation.hook = reinterpret_cast<const char*>(sqlite3_column_text(invocations->get(), 0));
         invocation.complete = sqlite3_column_int(invocations->get(), 1) != 0;
         invocation.wall_ns = static_cast<std::uint64_t>(sqlite3_column_int64(invocations->get(), 2));
-        invocation.processes = static_cast<std::uint64_t>(sqlite3_column_int64(invocations->get(), 3));
+        invocation.root_pid = sqlite3_column_int(invocations->get(), 3);
+        invocation.processes = static_cast<std::uint64_t>(sqlite3_column_int64(invocations->get(), 4));
         session.invocations.push_back(std::move(invocation));
     }
     return session;

@@ -16,6 +16,7 @@ namespace validprof::bench {
 
 struct StoredInvocation {
     std::string hook;
+    std::int32_t root_pid = 0;
     std::uint64_t processes = 0;  // rows in processes
     bool complete = false;
     std::uint64_t wall_ns = 0;

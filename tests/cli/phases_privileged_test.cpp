@@ -3,6 +3,9 @@
 // workload's own clocks around the same probes.
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <map>
+
 #include "cli_test_support.h"
 #include "report/phase_summary.h"
 
@@ -11,12 +14,19 @@ namespace {
 
 constexpr std::uint64_t kMs = 1'000'000;
 
-TEST(PhasesPrivileged, UsdtPhasePairsAgreeWithTheWorkloadsClocks) {
+class PhasesPrivileged : public ::testing::TestWithParam<bool> {};
+
+// Both attachment paths: uprobe.multi links, and libbpf's per-site USDT.
+INSTANTIATE_TEST_SUITE_P(AttachPaths, PhasesPrivileged, ::testing::Values(false, true),
+                         [](const auto& info) { return info.param ? "PerSiteUprobes" : "UprobeMulti"; });
+
+TEST_P(PhasesPrivileged, UsdtPhasePairsAgreeWithTheWorkloadsClocks) {
     VALIDPROF_REQUIRE_BPF();
     TempDir dir;
     CommandResult result = run_command({validprof_binary(), "record", "--usdt", "--db", dir.file("p.db"), "--",
                                         workload("vp_phases"), "4"},
-                                       {{"VALIDPROF_TRUTH", dir.file("truth.txt")}});
+                                       {{"VALIDPROF_TRUTH", dir.file("truth.txt")},
+                                        {"VALIDPROF_NO_UPROBE_MULTI", GetParam() ? "1" : "0"}});
     ASSERT_EQ(result.exit_code, 0) << result.output;
     std::vector<TruthLine> truth = read_truth(dir.file("truth.txt"));
     ASSERT_EQ(truth.size(), 1u);
@@ -67,7 +77,7 @@ TEST(PhasesPrivileged, UsdtPhasePairsAgreeWithTheWorkloadsClocks) {
     }
 }
 
-TEST(PhasesPrivileged, WithoutUsdtNothingIsHeldOrRecorded) {
+TEST(PhasesWithoutUsdt, NothingIsHeldOrRecorded) {
     VALIDPROF_REQUIRE_BPF();
     TempDir dir;
     CommandResult result =
@@ -78,6 +88,69 @@ TEST(PhasesPrivileged, WithoutUsdtNothingIsHeldOrRecorded) {
     auto phases = database->load_phase_executions(1);
     ASSERT_TRUE(phases.ok());
     EXPECT_TRUE(phases->empty());
+}
+
+}  // namespace
+}  // namespace validprof::testing
+
+namespace validprof::testing {
+namespace {
+
+// Issue 5's acceptance: N post-edit hooks with validation at 100% under
+// `validprof record --usdt`.
+TEST(ValidcorePrivileged, PostEditPhasesPerInvocation) {
+    VALIDPROF_REQUIRE_BPF();
+    TempDir dir;
+    std::ofstream(dir.file("settings.json")) << "{\"hooks\": {\"PostToolUse\": []}}\n";
+    constexpr int kHooks = 5;
+    std::string loop = "cd " + dir.path().string() + " && for i in 1 2 3 4 5; do " + VALIDCORE_BINARY +
+                       " hooks post-edit --file settings.json --rollout-percent 100 --memory-key swarm/t/$i"
+                       " >/dev/null || exit 1; done";
+    CommandResult result = run_command({validprof_binary(), "record", "--usdt", "--db", dir.file("p.db"), "--hook",
+                                        "post-edit=^\\S*validcore hooks post-edit", "--", "sh", "-c", loop});
+    ASSERT_EQ(result.exit_code, 0) << result.output;
+
+    auto database = open_database(dir.file("p.db"));
+    ASSERT_TRUE(database);
+    auto invocations = database->load_invocations(1, std::nullopt, true);
+    ASSERT_TRUE(invocations.ok());
+    ASSERT_EQ(invocations->size(), static_cast<std::size_t>(kHooks));
+    auto phases = database->load_phase_executions(1);
+    ASSERT_TRUE(phases.ok());
+
+    std::map<std::string, std::size_t> counts;
+    std::vector<std::string> owners = report::attribute_phases(*invocations, *phases);
+    for (std::size_t i = 0; i < phases->size(); ++i) {
+        const model::PhaseExecution& phase = (*phases)[i];
+        ASSERT_EQ(owners[i], "post-edit") << phase.phase;
+        counts[phase.phase] += 1;
+        // Inside the wall time of the invocation that ran it.
+        for (const model::Invocation& invocation : *invocations)
+            for (const model::ProcessRecord& process : invocation.processes)
+                if (process.pid == phase.pid) {
+                    EXPECT_GE(phase.start_ns, invocation.start_ns) << phase.phase;
+                    EXPECT_LE(phase.end_ns, invocation.last_end_ns) << phase.phase;
+                }
+    }
+    for (const char* once : {"hook", "checks", "score", "consensus"})
+        EXPECT_EQ(counts[once], static_cast<std::size_t>(kHooks)) << once;
+    // PBFT phases run on each of the n = 4 validator threads.
+    for (const char* per_validator : {"pre_prepare", "prepare", "commit"})
+        EXPECT_EQ(counts[per_validator], static_cast<std::size_t>(4 * kHooks)) << per_validator;
+
+    std::uint64_t wall = 0;
+    for (const model::Invocation& invocation : *invocations) wall += invocation.wall_ns();
+    report::PhaseReport summary = report::summarize_phases(*invocations, *phases, wall);
+    ASSERT_FALSE(summary.cpu.validation_on_cpu_ns.empty());
+    for (const auto& [cpu, ns] : summary.cpu.validation_on_cpu_ns) {
+        ASSERT_TRUE(summary.cpu.hooks_on_cpu_ns.count(cpu)) << cpu;
+        EXPECT_LE(ns, summary.cpu.hooks_on_cpu_ns.at(cpu)) << "cpu " << cpu;
+    }
+
+    // And the report shows them.
+    CommandResult text = run_command({validprof_binary(), "report", "--db", dir.file("p.db")});
+    EXPECT_NE(text.output.find("validcore:consensus"), std::string::npos) << text.output;
+    EXPECT_NE(text.output.find("validation"), std::string::npos);
 }
 
 }  // namespace

@@ -4,6 +4,8 @@
 // 3:1 between two named functions, a measured sleep in a third.
 #include <gtest/gtest.h>
 
+#include <sstream>
+
 #include "cli_test_support.h"
 
 namespace validprof::testing {
@@ -60,6 +62,24 @@ TEST(StacksPrivileged, CpuSplitBetweenNamedFunctionsAfterTheProcessExited) {
     EXPECT_NEAR(ratio, 3.0, 0.3) << "three " << three << " ns, one " << one << " ns";
     for (const model::StackSample& sample : profiled.profile.samples)
         for (const model::StackFrame& frame : sample.frames) EXPECT_FALSE(frame.name.empty());
+
+    // The same through what a user runs: `validprof flamegraph --format
+    // folded`, long after the workload exited.
+    CommandResult folded = run_command(
+        {validprof_binary(), "flamegraph", "--db", dir.file("profile.db"), "--format", "folded"});
+    ASSERT_EQ(folded.exit_code, 0) << folded.output;
+    std::uint64_t three_samples = 0, one_samples = 0;
+    std::istringstream lines(folded.output);
+    std::string line;
+    while (std::getline(lines, line)) {
+        auto space = line.rfind(' ');
+        ASSERT_NE(space, std::string::npos) << line;
+        std::uint64_t count = std::stoull(line.substr(space + 1));
+        if (line.find(";vp_burn_three_parts") != std::string::npos) three_samples += count;
+        if (line.find(";vp_burn_one_part") != std::string::npos) one_samples += count;
+    }
+    ASSERT_GT(one_samples, 0u) << folded.output;
+    EXPECT_NEAR(static_cast<double>(three_samples) / static_cast<double>(one_samples), 3.0, 0.3);
 }
 
 TEST(StacksPrivileged, OffCpuSleepInNamedFunctionWeighsItsDuration) {

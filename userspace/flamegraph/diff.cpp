@@ -98,10 +98,11 @@ common::Result<void> write_diff_folded(std::ostream& out, const DiffSet& diff) {
 }
 
 common::Result<void> write_diff_svg(std::ostream& out, const DiffSet& diff, const SvgOptions& options) {
-    FrameTree tree;
-    for (const WeightedStack& stack : diff.target) tree.add(stack.labels, stack.value, 0);
-    for (const WeightedStack& stack : diff.base) tree.add(stack.labels, 0, stack.value);
-    tree.finish(alphabetical_ranks(diff.labels));
+    std::vector<TreeStack> input;
+    input.reserve(diff.target.size() + diff.base.size());
+    for (const WeightedStack& stack : diff.target) input.push_back({stack.labels, stack.value, 0});
+    for (const WeightedStack& stack : diff.base) input.push_back({stack.labels, 0, stack.value});
+    const FrameTree tree(std::move(input), alphabetical_ranks(diff.labels));
     SvgGraph graph;
     graph.tree = &tree;
     graph.labels = &diff.labels;

@@ -1,5 +1,5 @@
-// An open-addressing hash index for the exporters' inner loops (merging a
-// million samples by key, building the frame tree): it maps a key to the
+// An open-addressing hash index for the exporters' inner loop, merging a
+// million samples by key (stack_set.cpp, pprof.cpp): it maps a key to the
 // dense id of the record that holds it, and stores only the id and 32 bits
 // of the key's hash, 8 bytes a slot. The records stay in the caller's
 // vector, which the caller touches anyway; the index adds about one cache

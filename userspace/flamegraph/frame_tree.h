@@ -8,7 +8,6 @@
 #include <span>
 #include <vector>
 
-#include "flamegraph/flat_index.h"
 #include "flamegraph/stack_set.h"
 
 namespace validprof::flamegraph {
@@ -21,19 +20,20 @@ struct TreeNode {
     std::uint64_t base = 0;     // inclusive value in the diff's base profile; 0 otherwise
 };
 
+struct TreeStack {
+    std::span<const LabelId> labels;  // root first
+    std::uint64_t value = 0;
+    std::uint64_t base = 0;
+};
+
 class FrameTree {
 public:
     static constexpr std::uint32_t kRoot = 0;
 
-    FrameTree();
-
-    // Adds a stack's value (and base value) to every node on its path. Only
-    // before finish().
-    void add(std::span<const LabelId> root_first, std::uint64_t value, std::uint64_t base = 0);
-
-    // Orders every node's children by the rank of their label (see
-    // alphabetical_ranks); children() is valid only afterwards. Called once.
-    void finish(const std::vector<std::uint32_t>& label_rank);
+    // Builds the tree from stacks in any order; equal stacks add up.
+    // Siblings are ordered by the rank of their label (alphabetical_ranks),
+    // as FlameGraph orders them, so two graphs of one program line up.
+    FrameTree(std::vector<TreeStack> stacks, const std::vector<std::uint32_t>& label_rank);
 
     const TreeNode& node(std::uint32_t index) const { return nodes_[index]; }
     std::span<const std::uint32_t> children(std::uint32_t index) const;
@@ -41,12 +41,7 @@ public:
     std::uint32_t max_depth() const { return max_depth_; }
 
 private:
-    std::uint32_t child(std::uint32_t parent, LabelId label);
-
     std::vector<TreeNode> nodes_;
-    // (parent, label) → node: the tree is built once from tens of thousands
-    // of stacks of depth 20-40, so this lookup is the inner loop.
-    FlatIndex index_;
     std::vector<std::uint32_t> child_begin_;  // per node, into child_list_; size() + 1 entries
     std::vector<std::uint32_t> child_list_;
     std::uint32_t max_depth_ = 0;

@@ -225,9 +225,10 @@ common::Result<void> render_svg(std::ostream& out, const SvgGraph& graph, const 
 }
 
 common::Result<void> write_svg(std::ostream& out, const StackSet& stacks, const SvgOptions& options) {
-    FrameTree tree;
-    for (const WeightedStack& stack : stacks.stacks) tree.add(stack.labels, stack.value);
-    tree.finish(alphabetical_ranks(stacks.labels));
+    std::vector<TreeStack> input;
+    input.reserve(stacks.stacks.size());
+    for (const WeightedStack& stack : stacks.stacks) input.push_back({stack.labels, stack.value, 0});
+    const FrameTree tree(std::move(input), alphabetical_ranks(stacks.labels));
     SvgGraph graph;
     graph.tree = &tree;
     graph.labels = &stacks.labels;

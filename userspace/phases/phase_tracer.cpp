@@ -4,6 +4,9 @@
 #include <bpf/libbpf.h>
 #include <spdlog/spdlog.h>
 
+#include <sys/syscall.h>
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstring>
 
@@ -11,6 +14,7 @@
 #include <linux/types.h>
 #include "phase_probes.h"
 #include "phase_probes.skel.h"
+#include "tracer/kernel_features.h"
 
 namespace validprof::phases {
 namespace {
@@ -25,36 +29,56 @@ common::Error libbpf_error(const std::string& what, int error) {
 }  // namespace
 
 void PhaseTracer::SkeletonDeleter::operator()(phase_probes* skeleton) const { phase_probes__destroy(skeleton); }
-void PhaseTracer::LinkDeleter::operator()(bpf_link* link) const { bpf_link__destroy(link); }
 
 common::Result<std::unique_ptr<PhaseTracer>> PhaseTracer::create(int tracked_threads_fd) {
     std::unique_ptr<PhaseTracer> tracer(new PhaseTracer());
+    tracer->multi_ = tracer::kernel_features().uprobe_multi;
     tracer->skeleton_.reset(phase_probes__open());
     if (!tracer->skeleton_) return libbpf_error("cannot open the phase_probes BPF object", errno);
-    if (int error = bpf_map__reuse_fd(tracer->skeleton_->maps.tracked_threads, tracked_threads_fd))
+    phase_probes* skeleton = tracer->skeleton_.get();
+    if (int error = bpf_map__reuse_fd(skeleton->maps.tracked_threads, tracked_threads_fd))
         return libbpf_error("cannot share the tracked-threads map with the phase probes", error);
-    if (int error = phase_probes__load(tracer->skeleton_.get()))
+    // One pair of programs is loaded: uprobe.multi where the kernel has it.
+    for (bpf_program* program : {skeleton->progs.phase_start_multi, skeleton->progs.phase_end_multi}) {
+        bpf_program__set_autoload(program, tracer->multi_);
+        bpf_program__set_expected_attach_type(program,
+                                              static_cast<bpf_attach_type>(tracer::kAttachTypeUprobeMulti));
+    }
+    for (bpf_program* program : {skeleton->progs.phase_start, skeleton->progs.phase_end})
+        bpf_program__set_autoload(program, !tracer->multi_);
+    if (int error = phase_probes__load(skeleton))
         return libbpf_error("the kernel refused the USDT phase programs (run with -v for the verifier log)", error);
     return tracer;
 }
 
 PhaseTracer::~PhaseTracer() {
-    links_.clear();
+    multi_links_.clear();
+    tracer::destroy_links_concurrently(links_);
     skeleton_.reset();
 }
 
 common::Result<std::size_t> PhaseTracer::attach_executable(const std::string& path) {
     std::vector<UsdtPhase> phases = pair_phases(read_usdt_probes(path));
-    for (const UsdtPhase& phase : phases) {
-        std::uint64_t cookie = phases_.size();
-        phases_.push_back(phase);
+    if (phases.empty()) return std::size_t{0};
+    std::uint64_t first_cookie = phases_.size();
+    phases_.insert(phases_.end(), phases.begin(), phases.end());
+    auto attached = multi_ ? attach_multi(path, phases, first_cookie) : attach_per_site(path, phases, first_cookie);
+    if (!attached) return attached.error();
+    spdlog::debug("attached {} USDT phases in {} ({})", phases.size(), path, multi_ ? "uprobe.multi" : "per site");
+    return phases.size();
+}
+
+common::Result<void> PhaseTracer::attach_per_site(const std::string& path, const std::vector<UsdtPhase>& phases,
+                                                  std::uint64_t first_cookie) {
+    for (std::size_t i = 0; i < phases.size(); ++i) {
+        const UsdtPhase& phase = phases[i];
         struct Target {
             bpf_program* program;
             const std::string& probe;
         };
         for (Target target : {Target{skeleton_->progs.phase_start, phase.start_probe},
                               Target{skeleton_->progs.phase_end, phase.end_probe}}) {
-            LIBBPF_OPTS(bpf_usdt_opts, options, .usdt_cookie = cookie);
+            LIBBPF_OPTS(bpf_usdt_opts, options, .usdt_cookie = first_cookie + i);
             bpf_link* link = bpf_program__attach_usdt(target.program, -1, path.c_str(), phase.provider.c_str(),
                                                       target.probe.c_str(), &options);
             if (!link)
@@ -63,8 +87,67 @@ common::Result<std::size_t> PhaseTracer::attach_executable(const std::string& pa
             links_.emplace_back(link);
         }
     }
-    if (!phases.empty()) spdlog::debug("attached {} USDT phases in {}", phases.size(), path);
-    return phases.size();
+    return common::success();
+}
+
+namespace {
+
+// BPF_LINK_CREATE for BPF_TRACE_UPROBE_MULTI, laid out as union bpf_attr's
+// link_create member (Linux 6.6 uapi; Debian 12's headers predate it).
+struct UprobeMultiLinkCreate {
+    __u32 prog_fd;
+    __u32 target_fd;
+    __u32 attach_type;
+    __u32 flags;
+    __u64 path;
+    __u64 offsets;
+    __u64 ref_ctr_offsets;
+    __u64 cookies;
+    __u32 cnt;
+    __u32 multi_flags;
+    __u32 pid;
+    __u32 padding;
+};
+
+}  // namespace
+
+common::Result<void> PhaseTracer::attach_multi(const std::string& path, const std::vector<UsdtPhase>& phases,
+                                               std::uint64_t first_cookie) {
+    // All start sites in one link, all end sites in another; the cookie of
+    // each site names its phase.
+    std::vector<UsdtSite> sites = read_usdt_sites(path);
+    struct Batch {
+        bpf_program* program;
+        std::vector<__u64> offsets;
+        std::vector<__u64> cookies;
+    };
+    Batch starts{skeleton_->progs.phase_start_multi, {}, {}};
+    Batch ends{skeleton_->progs.phase_end_multi, {}, {}};
+    for (const UsdtSite& site : sites)
+        for (std::size_t i = 0; i < phases.size(); ++i) {
+            if (site.provider != phases[i].provider) continue;
+            if (site.name == phases[i].start_probe) {
+                starts.offsets.push_back(site.file_offset);
+                starts.cookies.push_back(first_cookie + i);
+            } else if (site.name == phases[i].end_probe) {
+                ends.offsets.push_back(site.file_offset);
+                ends.cookies.push_back(first_cookie + i);
+            }
+        }
+    for (Batch* batch : {&starts, &ends}) {
+        if (batch->offsets.empty()) continue;
+        UprobeMultiLinkCreate attr{};
+        attr.prog_fd = static_cast<__u32>(bpf_program__fd(batch->program));
+        attr.attach_type = tracer::kAttachTypeUprobeMulti;
+        attr.path = reinterpret_cast<__u64>(path.c_str());
+        attr.offsets = reinterpret_cast<__u64>(batch->offsets.data());
+        attr.cookies = reinterpret_cast<__u64>(batch->cookies.data());
+        attr.cnt = static_cast<__u32>(batch->offsets.size());
+        long fd = ::syscall(__NR_bpf, BPF_LINK_CREATE, &attr, sizeof(attr));
+        if (fd < 0) return libbpf_error("cannot attach the USDT phase probes of " + path, errno);
+        multi_links_.emplace_back(static_cast<int>(fd));
+    }
+    return common::success();
 }
 
 int PhaseTracer::ring_buffer_fd() const { return bpf_map__fd(skeleton_->maps.phase_events); }

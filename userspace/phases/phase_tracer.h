@@ -12,8 +12,10 @@
 #include <vector>
 
 #include "common/result.h"
+#include "common/unique_fd.h"
 #include "model/phase.h"
 #include "phases/usdt_phases.h"
+#include "tracer/link_teardown.h"
 
 struct phase_probes;
 struct bpf_link;
@@ -43,12 +45,15 @@ private:
     struct SkeletonDeleter {
         void operator()(phase_probes* skeleton) const;
     };
-    struct LinkDeleter {
-        void operator()(bpf_link* link) const;
-    };
-
     std::unique_ptr<phase_probes, SkeletonDeleter> skeleton_;
-    std::vector<std::unique_ptr<bpf_link, LinkDeleter>> links_;
+    common::Result<void> attach_multi(const std::string& path, const std::vector<UsdtPhase>& phases,
+                                      std::uint64_t first_cookie);
+    common::Result<void> attach_per_site(const std::string& path, const std::vector<UsdtPhase>& phases,
+                                         std::uint64_t first_cookie);
+
+    bool multi_ = false;  // uprobe.multi links, else libbpf's per-site USDT
+    std::vector<tracer::BpfLinkPtr> links_;      // per-site attachments
+    std::vector<common::UniqueFd> multi_links_;  // uprobe.multi link descriptors
     std::vector<UsdtPhase> phases_;  // index = the attach cookie
 };
 

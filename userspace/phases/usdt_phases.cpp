@@ -22,6 +22,46 @@ void collect_probe(const char*, const bcc_elf_usdt* probe, void* payload) {
 
 }  // namespace
 
+namespace {
+
+struct Segment {
+    std::uint64_t virtual_address, size, file_offset;
+};
+
+int collect_segment(std::uint64_t virtual_address, std::uint64_t size, std::uint64_t file_offset, void* payload) {
+    static_cast<std::vector<Segment>*>(payload)->push_back({virtual_address, size, file_offset});
+    return 0;
+}
+
+struct SiteCollection {
+    std::vector<std::pair<UsdtProbeName, std::uint64_t>> sites;  // probe, virtual address
+};
+
+void collect_site(const char*, const bcc_elf_usdt* probe, void* payload) {
+    if (probe && probe->provider && probe->name)
+        static_cast<SiteCollection*>(payload)->sites.push_back({{probe->provider, probe->name}, probe->pc});
+}
+
+}  // namespace
+
+std::vector<UsdtSite> read_usdt_sites(const std::string& path) {
+    std::vector<Segment> segments;
+    bcc_elf_foreach_load_section(path.c_str(), collect_segment, &segments);
+    SiteCollection collection;
+    bcc_elf_foreach_usdt(path.c_str(), collect_site, &collection);
+    std::vector<UsdtSite> sites;
+    for (const auto& [probe, address] : collection.sites) {
+        // A uprobe is placed by file offset; the note holds a link-time
+        // address inside an executable segment.
+        for (const Segment& segment : segments)
+            if (address >= segment.virtual_address && address < segment.virtual_address + segment.size) {
+                sites.push_back({probe.provider, probe.name, address - segment.virtual_address + segment.file_offset});
+                break;
+            }
+    }
+    return sites;
+}
+
 std::vector<UsdtPhase> pair_phases(const std::vector<UsdtProbeName>& probes) {
     std::set<std::pair<std::string, std::string>> names;
     for (const UsdtProbeName& probe : probes) names.insert({probe.provider, probe.name});

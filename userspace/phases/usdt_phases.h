@@ -3,6 +3,7 @@
 // not part of a pair (points such as rollout_decision) are not phases.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,17 @@ struct UsdtProbeName {
     std::string provider;
     std::string name;
 };
+
+// One probe site: where in the file a USDT probe's nop is.
+struct UsdtSite {
+    std::string provider;
+    std::string name;
+    std::uint64_t file_offset = 0;
+};
+
+// Every site of every USDT probe in the file (a probe in an inlined
+// function has several). Empty for files without notes.
+std::vector<UsdtSite> read_usdt_sites(const std::string& path);
 
 // Pairs probe names into phases, in the order the start probes appear.
 std::vector<UsdtPhase> pair_phases(const std::vector<UsdtProbeName>& probes);

@@ -18,6 +18,8 @@ struct ProcessSpan {
 
 }  // namespace
 
+bool is_validation_phase(const std::string& phase) { return phase != "hook" && phase != "db_write"; }
+
 std::vector<std::string> attribute_phases(const std::vector<model::Invocation>& invocations,
                                           const std::vector<model::PhaseExecution>& phases) {
     std::unordered_map<std::int32_t, std::vector<ProcessSpan>> spans_by_pid;
@@ -89,10 +91,10 @@ PhaseReport summarize_phases(const std::vector<model::Invocation>& invocations,
         return std::tie(a.hook, a.provider) < std::tie(b.hook, b.provider);
     });
 
-    // Validation CPU: outermost non-envelope phases per thread.
+    // Validation CPU: outermost validation phases per thread.
     std::map<std::int32_t, std::vector<const model::PhaseExecution*>> by_thread;
     for (const model::PhaseExecution& phase : phases)
-        if (phase.phase != "hook") by_thread[phase.tid].push_back(&phase);
+        if (is_validation_phase(phase.phase)) by_thread[phase.tid].push_back(&phase);
     for (auto& [tid, list] : by_thread) {
         std::sort(list.begin(), list.end(), [](const auto* a, const auto* b) {
             return a->start_ns != b->start_ns ? a->start_ns < b->start_ns : a->end_ns > b->end_ns;

@@ -3,9 +3,11 @@
 //
 // A phase belongs to the invocation whose process (by pid, within the
 // process's lifetime) fired it. "Validation CPU per core" is the on-CPU time
-// inside phases, on each core, divided by the session's wall time; phases
-// named "hook" are the envelope of a whole hook and are not validation, and
-// a phase nested in another on the same thread counts once (the outer one).
+// inside validation phases, on each core, divided by the session's wall
+// time. Not validation: "hook" (the envelope of a whole hook) and
+// "db_write" (it brackets every database batch, the hook's own upserts as
+// much as a validation result). A phase nested in another on the same
+// thread counts once (the outer one).
 #pragma once
 
 #include <cstdint>
@@ -44,6 +46,8 @@ struct PhaseReport {
     std::vector<PhaseSummary> phases;  // by hook, then provider, then first appearance
     CpuPerCore cpu;
 };
+
+bool is_validation_phase(const std::string& phase);
 
 inline constexpr const char* kOutsideInvocations = "(outside invocations)";
 

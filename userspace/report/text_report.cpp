@@ -218,7 +218,7 @@ void write_phases(std::ostringstream& out, const ReportInput& input, const Repor
     out << table.render("  ");
 
     out << "\nCPU per core: on-CPU time over the session's wall time" << (wall ? "" : " (unknown)")
-        << "; validation = inside phases other than \"hook\", nested phases counted once\n";
+        << ";\n  validation = inside phases other than \"hook\" and \"db_write\", nested phases counted once\n";
     TextTable cpu({"cpu", "validation", "share", "hooks", "share"},
                   {Align::kRight, Align::kRight, Align::kRight, Align::kRight, Align::kRight});
     std::map<std::uint32_t, bool> cpus;

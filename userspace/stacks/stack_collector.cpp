@@ -42,7 +42,6 @@ int open_cpu_clock(int cpu, std::uint32_t frequency_hz) {
 }  // namespace
 
 void StackCollector::SkeletonDeleter::operator()(stack_samples* skeleton) const { stack_samples__destroy(skeleton); }
-void StackCollector::LinkDeleter::operator()(bpf_link* link) const { bpf_link__destroy(link); }
 
 common::Result<std::unique_ptr<StackCollector>> StackCollector::create(const StackOptions& options,
                                                                        int tracked_threads_fd) {
@@ -102,7 +101,7 @@ common::Result<std::unique_ptr<StackCollector>> StackCollector::create(const Sta
 }
 
 StackCollector::~StackCollector() {
-    links_.clear();  // detach before the programs and maps go
+    tracer::destroy_links_concurrently(links_);  // detach before the programs and maps go
     skeleton_.reset();
 }
 

@@ -15,6 +15,7 @@
 #include "common/result.h"
 #include "common/unique_fd.h"
 #include "stacks/stack_profile.h"
+#include "tracer/link_teardown.h"
 
 struct stack_samples;
 struct bpf_link;
@@ -49,12 +50,8 @@ private:
     struct SkeletonDeleter {
         void operator()(stack_samples* skeleton) const;
     };
-    struct LinkDeleter {
-        void operator()(bpf_link* link) const;
-    };
-
     std::unique_ptr<stack_samples, SkeletonDeleter> skeleton_;
-    std::vector<std::unique_ptr<bpf_link, LinkDeleter>> links_;
+    std::vector<tracer::BpfLinkPtr> links_;
     std::uint32_t frequency_hz_ = 99;
 };
 

@@ -46,11 +46,30 @@ bool probe_btf_tracepoints() {
     return true;
 }
 
+// A trivial kprobe-type program loaded for the uprobe.multi attach type:
+// kernels without it reject the attach type at load.
+bool probe_uprobe_multi() {
+    const bpf_insn program[] = {
+        {BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_0, 0, 0, 0},
+        {BPF_JMP | BPF_EXIT, 0, 0, 0, 0},
+    };
+    LIBBPF_OPTS(bpf_prog_load_opts, options,
+                .expected_attach_type = static_cast<bpf_attach_type>(kAttachTypeUprobeMulti));
+    int fd = bpf_prog_load(BPF_PROG_TYPE_KPROBE, "vp_probe_upm", "GPL", program,
+                           sizeof(program) / sizeof(program[0]), &options);
+    if (fd < 0) return false;
+    ::close(fd);
+    return true;
+}
+
 KernelFeatures probe() {
     KernelFeatures features;
     features.kernel_btf = ::access(kKernelBtfPath, R_OK) == 0;
     features.ring_buffer = libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, nullptr) == 1;
     features.btf_tracepoints = features.kernel_btf && probe_btf_tracepoints();
+    // VALIDPROF_NO_UPROBE_MULTI=1 takes the per-site fallback (for tests).
+    const char* no_multi = std::getenv("VALIDPROF_NO_UPROBE_MULTI");
+    features.uprobe_multi = !(no_multi && *no_multi && std::strcmp(no_multi, "0") != 0) && probe_uprobe_multi();
     return features;
 }
 

@@ -16,6 +16,7 @@ struct KernelFeatures {
     bool kernel_btf = false;      // /sys/kernel/btf/vmlinux is readable
     bool ring_buffer = false;     // BPF_MAP_TYPE_RINGBUF (Linux 5.8)
     bool btf_tracepoints = false; // tp_btf programs load (BTF + BPF_PROG_TYPE_TRACING)
+    bool uprobe_multi = false;    // BPF_TRACE_UPROBE_MULTI links (Linux 6.6)
 };
 
 // Probed on first call; later calls return the cached answer.
@@ -25,6 +26,9 @@ const KernelFeatures& kernel_features();
 // kernel supports it, unless the caller or VALIDPROF_FORCE_RAW_TP=1 asks for
 // the raw_tp fallback. Every BPF object decides the same way through here.
 bool use_btf_tracepoints(bool force_raw);
+
+// BPF_TRACE_UPROBE_MULTI, newer than some uapi headers.
+inline constexpr int kAttachTypeUprobeMulti = 48;
 
 // Ok when this process may load and attach tracing BPF programs:
 // CAP_BPF and CAP_PERFMON (Linux 5.8+), or CAP_SYS_ADMIN. The error is the

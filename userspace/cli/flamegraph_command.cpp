@@ -1,0 +1,192 @@
+// `validprof flamegraph`: a session's stored stack profile, attributed to
+// hooks and invocations, exported by userspace/flamegraph.
+#include <unistd.h>
+
+#include <fstream>
+#include <iostream>
+#include <map>
+
+#include "cli/commands.h"
+#include "cli/database_path.h"
+#include "cli/option_parsing.h"
+#include "flamegraph/exporter.h"
+#include "storage/profile_database.h"
+
+namespace validprof::cli {
+namespace {
+
+const char* const kFlamegraphUsage =
+    "usage: validprof flamegraph [--session N] [--hook H] [--invocation I] [--kind cpu|offcpu|wall]\n"
+    "                            [--format svg|folded|speedscope|pprof] [--diff BASE_SESSION] [-o FILE]\n"
+    "\n"
+    "Flame graphs of a session recorded with --stacks (default: the latest).\n"
+    "cpu: on-CPU samples; offcpu: time off CPU, by where each thread went to\n"
+    "sleep or block; wall: both, in time. --diff compares per invocation with\n"
+    "an earlier session (svg and folded): red grew, blue shrank.\n"
+    "\n"
+    "example:\n"
+    "  validprof flamegraph --hook post-edit -o post-edit.svg\n"
+    "  validprof flamegraph --kind offcpu --format folded | flamegraph.pl > offcpu.svg\n"
+    "  validprof flamegraph --session 7 --diff 3 --hook post-edit -o what-validation-added.svg\n";
+
+// Which invocation (and hook) a process belongs to, by pid.
+struct Owner {
+    std::int64_t invocation_id = 0;
+    std::string hook;
+    std::string process;
+};
+
+flamegraph::OffCpuState off_cpu_state(model::SampleKind kind) {
+    switch (kind) {
+        case model::SampleKind::OffCpuSleeping: return flamegraph::OffCpuState::kSleeping;
+        case model::SampleKind::OffCpuBlocked: return flamegraph::OffCpuState::kBlocked;
+        case model::SampleKind::Cpu: break;
+    }
+    return flamegraph::OffCpuState::kUnknown;
+}
+
+common::Result<flamegraph::Profile> load_profile(storage::ProfileDatabase& database, std::int64_t session_id) {
+    auto session = database.load_session(session_id);
+    if (!session) return session.error();
+    auto stacks = database.load_stack_profile(session_id);
+    if (!stacks) return stacks.error();
+    if (stacks->settings.frequency_hz == 0)
+        return common::make_error("session " + std::to_string(session_id) +
+                                  " has no stack profile: record it with --stacks");
+    auto invocations = database.load_invocations(session_id, std::nullopt, true);
+    if (!invocations) return invocations.error();
+
+    std::map<std::int32_t, Owner> owners;
+    flamegraph::ProfileBuilder builder(1'000'000'000ull / stacks->settings.frequency_hz);
+    for (const model::Invocation& invocation : *invocations) {
+        builder.profile().invocations_per_hook[invocation.hook] += 1;
+        for (const model::ProcessRecord& process : invocation.processes)
+            owners.try_emplace(process.pid,
+                               Owner{invocation.id, invocation.hook, process.comm.empty() ? "?" : process.comm});
+    }
+    for (const model::StackSample& stored : stacks->samples) {
+        std::vector<flamegraph::Frame> frames;
+        frames.reserve(stored.frames.size());
+        for (const model::StackFrame& frame : stored.frames)
+            frames.push_back({frame.name, frame.module, frame.module == "[kernel]"});
+        flamegraph::StackSample sample;
+        sample.kind = stored.kind == model::SampleKind::Cpu ? flamegraph::SampleKind::kCpu
+                                                             : flamegraph::SampleKind::kOffCpu;
+        sample.state = off_cpu_state(stored.kind);
+        sample.count = stored.count;
+        sample.weight_ns = stored.weight_ns;
+        sample.pid = stored.pid;
+        if (auto owner = owners.find(stored.pid); owner != owners.end()) {
+            sample.hook = owner->second.hook;
+            sample.invocation_id = owner->second.invocation_id;
+            sample.process = owner->second.process;
+        } else {
+            sample.hook = "(outside invocations)";
+            sample.process = "pid " + std::to_string(stored.pid);
+        }
+        builder.add(frames, std::move(sample));
+    }
+    flamegraph::Profile profile = builder.take();
+    profile.name = "session " + std::to_string(session_id);
+    profile.start_unix_ns = session->info.start_unix_ns;
+    if (session->complete && session->end.end_unix_ns > session->info.start_unix_ns)
+        profile.duration_ns = static_cast<std::uint64_t>(session->end.end_unix_ns - session->info.start_unix_ns);
+    return profile;
+}
+
+}  // namespace
+
+int run_flamegraph(const std::vector<std::string>& arguments) {
+    CommonOptions common;
+    std::int64_t session_id = 0;
+    std::int64_t base_session = 0;
+    std::int64_t invocation = 0;
+    std::string hook, kind = "cpu", format_text = "svg", output;
+    po::options_description description("flamegraph options");
+    description.add_options()
+        ("session", po::value<std::int64_t>(&session_id)->value_name("N"), "session id (default: the latest)")
+        ("hook", po::value<std::string>(&hook)->value_name("NAME"), "only this hook's invocations")
+        ("invocation", po::value<std::int64_t>(&invocation)->value_name("ID"), "only this invocation (ids: report --json)")
+        ("kind", po::value<std::string>(&kind)->value_name("KIND"), "cpu (default), offcpu or wall")
+        ("format", po::value<std::string>(&format_text)->value_name("FORMAT"), "svg (default), folded, speedscope or pprof")
+        ("diff", po::value<std::int64_t>(&base_session)->value_name("BASE_SESSION"),
+         "differential graph against this session, per invocation (svg, folded)")
+        ("output,o", po::value<std::string>(&output)->value_name("FILE"), "write here instead of standard output");
+    add_common_options(description, common);
+    auto values = parse_or_explain("flamegraph", arguments, description, kFlamegraphUsage, common);
+    if (!values) return common.help ? 0 : 2;
+
+    auto format = flamegraph::parse_format(format_text);
+    if (!format) {
+        print_error("flamegraph", format.error().message);
+        return 2;
+    }
+    auto view = flamegraph::parse_view(kind);
+    if (!view) {
+        print_error("flamegraph", view.error().message);
+        return 2;
+    }
+    if (output.empty() && flamegraph::is_binary(*format) && ::isatty(STDOUT_FILENO)) {
+        print_error("flamegraph", "pprof output is gzip-compressed binary: write it to a file with -o FILE");
+        return 2;
+    }
+
+    auto database = storage::ProfileDatabase::open(resolve_database_path(common.database), storage::OpenMode::ReadOnly);
+    if (!database) {
+        print_error("flamegraph", database.error().message);
+        return 1;
+    }
+    if (!values->count("session")) {
+        auto latest = (*database)->latest_session_id();
+        if (!latest || !*latest) {
+            print_error("flamegraph", "no sessions in '" + (*database)->path() +
+                                          "': record one with `sudo validprof record --stacks -- COMMAND`");
+            return 1;
+        }
+        session_id = **latest;
+    }
+    auto profile = load_profile(**database, session_id);
+    if (!profile) {
+        print_error("flamegraph", profile.error().message);
+        return 1;
+    }
+
+    flamegraph::ExportOptions options;
+    options.selection.view = *view;
+    if (!hook.empty()) options.selection.hook = hook;
+    if (values->count("invocation")) options.selection.invocation = invocation;
+
+    std::ofstream file;
+    if (!output.empty()) {
+        file.open(output, std::ios::binary | std::ios::trunc);
+        if (!file) {
+            print_error("flamegraph", "cannot write '" + output + "'");
+            return 1;
+        }
+    }
+    std::ostream& out = output.empty() ? std::cout : file;
+
+    common::Result<void> written = common::success();
+    if (values->count("diff")) {
+        auto base = load_profile(**database, base_session);
+        if (!base) {
+            print_error("flamegraph", base.error().message);
+            return 1;
+        }
+        written = flamegraph::export_diff(out, *base, *profile, *format, options);
+    } else {
+        written = flamegraph::export_profile(out, *profile, *format, options);
+    }
+    if (!written) {
+        print_error("flamegraph", written.error().message);
+        return 1;
+    }
+    out.flush();
+    if (!out) {
+        print_error("flamegraph", "writing the output failed");
+        return 1;
+    }
+    return 0;
+}
+
+}  // namespace validprof::cli
