@@ -63,11 +63,18 @@ TEST_P(PhasesPrivileged, UsdtPhasePairsAgreeWithTheWorkloadsClocks) {
     }
     EXPECT_EQ(works, 4u);
     EXPECT_EQ(naps, 4u) << "NAME_begin/NAME_end pairs are phases too";
-    // The workload's clocks bracket the probes, so they read slightly more.
-    EXPECT_TRUE(within("work wall", work_wall, truth_u64(truth.front(), "work_wall_ns"), 0.05, 2 * kMs));
+    // The workload's clocks bracket the probes, so they read a little more
+    // (and, on a busy machine, whatever preemption fell between a clock
+    // read and its probe). CPU time is what the thread ran, load or not.
+    std::uint64_t truth_work = truth_u64(truth.front(), "work_wall_ns");
+    std::uint64_t truth_nap = truth_u64(truth.front(), "nap_wall_ns");
+    EXPECT_LE(work_wall, truth_work + kMs);
+    EXPECT_GE(work_wall, work_cpu);
+    EXPECT_GE(static_cast<double>(work_wall), 0.8 * static_cast<double>(truth_work));
+    EXPECT_LE(nap_wall, truth_nap + kMs);
+    EXPECT_GE(static_cast<double>(nap_wall), 0.8 * static_cast<double>(truth_nap));
     EXPECT_TRUE(within("work on-CPU vs the thread's CPU clock", work_cpu, truth_u64(truth.front(), "work_cpu_ns"),
                        0.05, 2 * kMs));
-    EXPECT_TRUE(within("nap wall", nap_wall, truth_u64(truth.front(), "nap_wall_ns"), 0.05, 2 * kMs));
 
     // Validation CPU per core never exceeds the hooks' CPU on that core.
     report::PhaseReport summary = report::summarize_phases(*invocations, *phases, invocation.wall_ns());

@@ -50,10 +50,14 @@ void add_stack_options(po::options_description& description, StackFlags& flags) 
          "shortest off-CPU episode recorded, implies --stacks (default 1000)");
 }
 
-void add_usdt_option(po::options_description& description, bool& usdt) {
-    description.add_options()("usdt", po::bool_switch(&usdt),
-                              "attach to USDT phase pairs (NAME_start/NAME_end) in the executables the hooks run; "
-                              "each new executable is held at its first exec until attached");
+void add_probe_options(po::options_description& description, bool& usdt, bool& sql) {
+    description.add_options()
+        ("usdt", po::bool_switch(&usdt),
+         "attach to USDT phase pairs (NAME_start/NAME_end) in the executables the hooks run; "
+         "each new executable is held at its first exec until attached")
+        ("sql", po::bool_switch(&sql),
+         "trace SQLite in the hooks: statements, time in SQLite calls, database file I/O, syncs and locks "
+         "(see `validprof report --sql`); new executables and libraries are held until inspected");
 }
 
 // Empty when stacks are not wanted; an error message for bad values.
@@ -91,7 +95,8 @@ int run_attach(const std::vector<std::string>& arguments) {
     StackFlags stack_flags;
     add_stack_options(description, stack_flags);
     bool usdt = false;
-    add_usdt_option(description, usdt);
+    bool sql = false;
+    add_probe_options(description, usdt, sql);
     add_common_options(description, common);
     auto values = parse_or_explain("attach", arguments, description, kAttachUsage, common);
     if (!values) return common.help ? 0 : 2;
@@ -112,6 +117,7 @@ int run_attach(const std::vector<std::string>& arguments) {
     if (values->count("duration")) options.duration_seconds = duration;
     options.show_status_line = stderr_is_terminal();
     options.usdt = usdt;
+    options.sql = sql;
     if (auto problem = apply_stack_options(*values, stack_flags, options)) {
         print_error("attach", *problem);
         return 2;
@@ -137,7 +143,8 @@ int run_record(const std::vector<std::string>& arguments) {
     StackFlags stack_flags;
     add_stack_options(description, stack_flags);
     bool usdt = false;
-    add_usdt_option(description, usdt);
+    bool sql = false;
+    add_probe_options(description, usdt, sql);
     add_common_options(description, common);
     auto values = parse_or_explain("record", own, description, kRecordUsage, common);
     if (!values) return common.help ? 0 : 2;
@@ -160,6 +167,7 @@ int run_record(const std::vector<std::string>& arguments) {
     options.drain_timeout_seconds = drain_timeout;
     options.show_status_line = stderr_is_terminal();
     options.usdt = usdt;
+    options.sql = sql;
     if (auto problem = apply_stack_options(*values, stack_flags, options)) {
         print_error("record", *problem);
         return 2;

@@ -17,6 +17,8 @@
 #include "cli/stop_signals.h"
 #include "invocations/invocation_tracker.h"
 #include "phases/phase_tracer.h"
+#include "sqlite/sqlite_tracer.h"
+#include "tracer/proc_maps.h"
 #include "stacks/symbolizer.h"
 #include "storage/profile_database.h"
 #include "tracer/hook_tracer.h"
@@ -72,7 +74,7 @@ public:
     common::Result<ObserveOutcome> run() {
         auto tracer = tracer::HookTracer::create(
             {.track_new_execs = options_.kind == ObserveOptions::Kind::Attach,
-             .gate_unchecked_executables = options_.usdt},
+             .gate_unchecked_executables = options_.usdt || options_.sql},
             [this](const model::ProcessEvent& event) { on_event(event); });
         if (!tracer) return tracer.error();
         tracer_ = std::move(*tracer);
@@ -83,6 +85,15 @@ public:
             auto added = tracer_->add_ring_buffer(phase_tracer_->ring_buffer_fd(), [this](const void* data, std::size_t size) {
                 auto phase = phase_tracer_->decode(data, size);
                 if (phase) pending_phases_.push_back(std::move(*phase));
+            });
+            if (!added) return added.error();
+        }
+        if (options_.sql) {
+            auto sqlite = sqlite::SqliteTracer::create({}, tracer_->tracked_threads_fd(), tracer_->checked_files_fd());
+            if (!sqlite) return sqlite.error();
+            sqlite_tracer_ = std::move(*sqlite);
+            auto added = tracer_->add_ring_buffer(sqlite_tracer_->ring_buffer_fd(), [this](const void* data, std::size_t size) {
+                sqlite_tracer_->handle_record(data, size);
             });
             if (!added) return added.error();
         }
@@ -120,6 +131,8 @@ public:
             for (std::int32_t tid : tracker_.take_untrack_requests()) tracer_->untrack_thread(tid);
             if (auto stored = store(tracker_.take_finished(monotonic_ns())); !stored) return stored.error();
             if (auto stored = store_phases(); !stored) return stored.error();
+            continue_gated_mappings();
+            if (auto stored = store_sqlite(false); !stored) return stored.error();
             status.update(progress());
 
             if (stop.requested()) {
@@ -153,6 +166,8 @@ public:
             live.push_back({thread.pid, thread.tid, thread.times});
         if (auto stored = store(tracker_.finish(monotonic_ns(), live)); !stored) return stored.error();
         if (auto stored = store_phases(); !stored) return stored.error();
+        continue_gated_mappings();
+        if (auto stored = store_sqlite(true); !stored) return stored.error();
 
         model::SessionEnd end;
         end.end_unix_ns = static_cast<std::int64_t>(clock_ns(CLOCK_REALTIME));
@@ -165,8 +180,11 @@ public:
         }
         if (phase_tracer_)
             for (const auto& [reason, count] : phase_tracer_->lost_events()) end.lost_events[reason] = count;
+        if (sqlite_tracer_)
+            for (const auto& [reason, count] : sqlite_tracer_->lost_events()) end.lost_events[reason] = count;
         stack_collector_.reset();  // detach before anything else can fail
         phase_tracer_.reset();
+        sqlite_tracer_.reset();
         tracer_.reset();
         if (options_.stacks)
             if (auto stored = store_stacks(raw_stacks); !stored) return stored.error();
@@ -199,24 +217,55 @@ private:
         tracker_.on_event(event);
     }
 
-    // A process held at the exec of a file not inspected yet: attach to the
-    // file's USDT phases, remember the file, let the process run.
+    // A process held at the exec of a file not inspected yet: inspect the
+    // file, remember it, let the process run.
     void inspect_and_continue(const model::ExecEvent& exec) {
         // /proc/PID/exe is the binary really running: for a #! script, its
-        // interpreter, which is what carries USDT notes.
+        // interpreter, which is what carries USDT notes and SQLite.
         std::string path = exec.filename;
         char target[4096];
         std::string link = "/proc/" + std::to_string(exec.pid) + "/exe";
         if (ssize_t length = ::readlink(link.c_str(), target, sizeof(target) - 1); length > 0)
             path.assign(target, static_cast<std::size_t>(length));
-        struct stat info {};
-        if (phase_tracer_ && ::stat(path.c_str(), &info) == 0 &&
-            inspected_files_.insert({info.st_dev, info.st_ino}).second) {
-            if (auto attached = phase_tracer_->attach_executable(path); !attached)
-                spdlog::warn("{}", attached.error().message);
-        }
+        inspect_file(path);
         tracer_->mark_file_checked(exec.device, exec.inode);
         ::kill(exec.pid, SIGCONT);
+    }
+
+    // Processes held at an executable mapping (ld.so loading a library,
+    // dlopen of an addon): the same, for the mapped file.
+    void continue_gated_mappings() {
+        if (!sqlite_tracer_) return;
+        for (const sqlite::GatedMapping& gated : sqlite_tracer_->take_gated_mappings()) {
+            if (auto path = tracer::mapped_file_path(gated.pid, gated.device, gated.inode)) inspect_file(*path);
+            tracer_->mark_file_checked(gated.device, gated.inode);
+            ::kill(gated.pid, SIGCONT);
+        }
+    }
+
+    // Once per file (device and inode): attach to its USDT phases and to
+    // the SQLite API if it has either.
+    void inspect_file(const std::string& path) {
+        struct stat info {};
+        if (::stat(path.c_str(), &info) != 0 || !inspected_files_.insert({info.st_dev, info.st_ino}).second) return;
+        if (phase_tracer_)
+            if (auto attached = phase_tracer_->attach_executable(path); !attached)
+                spdlog::warn("{}", attached.error().message);
+        if (sqlite_tracer_)
+            if (auto attached = sqlite_tracer_->attach_file(path); !attached)
+                spdlog::warn("{}", attached.error().message);
+    }
+
+    // Statement executions every round; per-process totals and file I/O,
+    // read from the kernel's maps, once at the end.
+    common::Result<void> store_sqlite(bool final_round) {
+        if (!sqlite_tracer_) return common::success();
+        model::SqliteActivity activity;
+        if (final_round) activity = sqlite_tracer_->read_totals();
+        activity.statements = sqlite_tracer_->take_statements();
+        if (activity.statements.empty() && activity.processes.empty() && activity.files.empty())
+            return common::success();
+        return database_->store_sqlite_activity(session_id_, activity);
     }
 
     common::Result<void> store_phases() {
@@ -276,6 +325,7 @@ private:
     std::unique_ptr<tracer::HookTracer> tracer_;
     std::unique_ptr<stacks::StackCollector> stack_collector_;
     std::unique_ptr<phases::PhaseTracer> phase_tracer_;
+    std::unique_ptr<sqlite::SqliteTracer> sqlite_tracer_;
     std::vector<model::PhaseExecution> pending_phases_;
     std::set<std::pair<dev_t, ino_t>> inspected_files_;
     std::set<std::string> executables_;

@@ -33,6 +33,10 @@ struct ObserveOptions {
     // the observed processes run (--usdt). Each new executable's first exec
     // is held (SIGSTOP) until its probes are attached, then continued.
     bool usdt = false;
+    // SQLite inside the hooks (--sql): API uprobes on every copy the
+    // processes run, and database file I/O. New executables and executable
+    // mappings are held like --usdt's until inspected.
+    bool sql = false;
 };
 
 struct ObserveOutcome {

@@ -4,9 +4,6 @@
 #include <bpf/libbpf.h>
 #include <spdlog/spdlog.h>
 
-#include <sys/syscall.h>
-#include <unistd.h>
-
 #include <cerrno>
 #include <cstring>
 
@@ -15,6 +12,7 @@
 #include "phase_probes.h"
 #include "phase_probes.skel.h"
 #include "tracer/kernel_features.h"
+#include "tracer/uprobe_multi.h"
 
 namespace validprof::phases {
 namespace {
@@ -90,27 +88,6 @@ common::Result<void> PhaseTracer::attach_per_site(const std::string& path, const
     return common::success();
 }
 
-namespace {
-
-// BPF_LINK_CREATE for BPF_TRACE_UPROBE_MULTI, laid out as union bpf_attr's
-// link_create member (Linux 6.6 uapi; Debian 12's headers predate it).
-struct UprobeMultiLinkCreate {
-    __u32 prog_fd;
-    __u32 target_fd;
-    __u32 attach_type;
-    __u32 flags;
-    __u64 path;
-    __u64 offsets;
-    __u64 ref_ctr_offsets;
-    __u64 cookies;
-    __u32 cnt;
-    __u32 multi_flags;
-    __u32 pid;
-    __u32 padding;
-};
-
-}  // namespace
-
 common::Result<void> PhaseTracer::attach_multi(const std::string& path, const std::vector<UsdtPhase>& phases,
                                                std::uint64_t first_cookie) {
     // All start sites in one link, all end sites in another; the cookie of
@@ -118,8 +95,8 @@ common::Result<void> PhaseTracer::attach_multi(const std::string& path, const st
     std::vector<UsdtSite> sites = read_usdt_sites(path);
     struct Batch {
         bpf_program* program;
-        std::vector<__u64> offsets;
-        std::vector<__u64> cookies;
+        std::vector<std::uint64_t> offsets;
+        std::vector<std::uint64_t> cookies;
     };
     Batch starts{skeleton_->progs.phase_start_multi, {}, {}};
     Batch ends{skeleton_->progs.phase_end_multi, {}, {}};
@@ -136,16 +113,14 @@ common::Result<void> PhaseTracer::attach_multi(const std::string& path, const st
         }
     for (Batch* batch : {&starts, &ends}) {
         if (batch->offsets.empty()) continue;
-        UprobeMultiLinkCreate attr{};
-        attr.prog_fd = static_cast<__u32>(bpf_program__fd(batch->program));
-        attr.attach_type = tracer::kAttachTypeUprobeMulti;
-        attr.path = reinterpret_cast<__u64>(path.c_str());
-        attr.offsets = reinterpret_cast<__u64>(batch->offsets.data());
-        attr.cookies = reinterpret_cast<__u64>(batch->cookies.data());
-        attr.cnt = static_cast<__u32>(batch->offsets.size());
-        long fd = ::syscall(__NR_bpf, BPF_LINK_CREATE, &attr, sizeof(attr));
-        if (fd < 0) return libbpf_error("cannot attach the USDT phase probes of " + path, errno);
-        multi_links_.emplace_back(static_cast<int>(fd));
+        tracer::UprobeMultiTarget target;
+        target.program_fd = bpf_program__fd(batch->program);
+        target.path = path;
+        target.offsets = std::move(batch->offsets);
+        target.cookies = std::move(batch->cookies);
+        auto link = tracer::attach_uprobe_multi(target);
+        if (!link) return link.error();
+        multi_links_.push_back(std::move(*link));
     }
     return common::success();
 }

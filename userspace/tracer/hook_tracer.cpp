@@ -167,6 +167,7 @@ common::Result<void> HookTracer::add_ring_buffer(int map_fd, RecordHandler handl
 }
 
 int HookTracer::tracked_threads_fd() const { return bpf_map__fd(skeleton_->maps.tracked_threads); }
+int HookTracer::checked_files_fd() const { return bpf_map__fd(skeleton_->maps.checked_files); }
 
 std::map<std::string, std::uint64_t> HookTracer::lost_events() const {
     std::map<std::string, std::uint64_t> lost;

@@ -75,6 +75,8 @@ public:
 
     // The tracked-threads map, for other BPF objects that filter on it.
     int tracked_threads_fd() const;
+    // The inspected-files map, for other BPF objects that gate on it.
+    int checked_files_fd() const;
 
     std::uint64_t events_received() const { return events_received_; }
     // "tp_btf" or "raw_tp": which tracepoint flavour is attached.

@@ -1,0 +1,306 @@
+#include "sqlite/sqlite_tracer.h"
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <spdlog/spdlog.h>
+
+#include <cerrno>
+#include <cstring>
+
+// The skeleton names the ABI structs, so the ABI headers come first.
+#include <linux/types.h>
+#include "sqlite_probes.h"
+#include "sqlite_probes.skel.h"
+#include "sqlite/sqlite_symbols.h"
+#include "tracer/kernel_features.h"
+#include "tracer/uprobe_multi.h"
+
+namespace validprof::sqlite {
+namespace {
+
+static_assert(sizeof(vp_sqlite_event_header) == 24);
+static_assert(sizeof(vp_sqlite_execution) == 24 + 4 * 8 + 6 * 4 + VP_SQL_BYTES);
+static_assert(sizeof(vp_sqlite_file_stats) == 8 + 11 * 8);
+static_assert(sizeof(vp_sqlite_process_totals) == 8 * (2 + VP_SQLITE_FUNCTION_COUNT));
+
+common::Error libbpf_error(const std::string& what, int error) {
+    int code = error < 0 ? -error : error;
+    return common::make_error(what + ": " + std::strerror(code), code);
+}
+
+bool ends_with(const std::string& text, const std::string& suffix) {
+    return text.size() >= suffix.size() && text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+template <typename Record>
+bool copy_record(const void* data, std::size_t size, Record& record) {
+    if (size < sizeof(Record)) return false;
+    std::memcpy(&record, data, sizeof(Record));
+    return true;
+}
+
+std::string bounded(const char* text, std::size_t bytes, std::size_t capacity) {
+    std::size_t length = std::min(bytes, capacity);
+    std::string value(text, ::strnlen(text, length));
+    return value;
+}
+
+}  // namespace
+
+std::string database_file_role(const std::string& path) {
+    if (ends_with(path, "-wal")) return "wal";
+    if (ends_with(path, "-shm")) return "shm";
+    if (ends_with(path, "-journal")) return "journal";
+    return "main";
+}
+
+void SqliteTracer::SkeletonDeleter::operator()(sqlite_probes* skeleton) const { sqlite_probes__destroy(skeleton); }
+
+common::Result<std::unique_ptr<SqliteTracer>> SqliteTracer::create(const SqliteTracerOptions& options,
+                                                                   int tracked_threads_fd, int checked_files_fd) {
+    std::unique_ptr<SqliteTracer> tracer(new SqliteTracer());
+    tracer->multi_ = tracer::kernel_features().uprobe_multi;
+
+    // open
+    tracer->skeleton_.reset(sqlite_probes__open());
+    if (!tracer->skeleton_) return libbpf_error("cannot open the sqlite_probes BPF object", errno);
+    sqlite_probes* skeleton = tracer->skeleton_.get();
+
+    // configure
+    if (int error = bpf_map__reuse_fd(skeleton->maps.tracked_threads, tracked_threads_fd))
+        return libbpf_error("cannot share the tracked-threads map with the SQLite probes", error);
+    if (int error = bpf_map__reuse_fd(skeleton->maps.checked_files, checked_files_fd))
+        return libbpf_error("cannot share the checked-files map with the SQLite probes", error);
+    skeleton->rodata->gate_unchecked_mappings = options.gate_mappings ? 1 : 0;
+    if (tracer->multi_)
+        for (bpf_program* program : {skeleton->progs.sqlite_entry, skeleton->progs.sqlite_return})
+            bpf_program__set_expected_attach_type(program,
+                                                  static_cast<bpf_attach_type>(tracer::kAttachTypeUprobeMulti));
+    bool btf = tracer::use_btf_tracepoints(options.force_raw_tracepoints);
+    bpf_program__set_autoload(skeleton->progs.sys_enter_btf, btf);
+    bpf_program__set_autoload(skeleton->progs.sys_exit_btf, btf);
+    bpf_program__set_autoload(skeleton->progs.sys_enter_raw, !btf);
+    bpf_program__set_autoload(skeleton->progs.sys_exit_raw, !btf);
+
+    // load
+    if (int error = sqlite_probes__load(skeleton))
+        return libbpf_error("the kernel refused the SQLite probes (run with -v for the verifier log)", error);
+
+    // attach the syscall programs; the uprobes come per file
+    for (bpf_program* program : {btf ? skeleton->progs.sys_enter_btf : skeleton->progs.sys_enter_raw,
+                                 btf ? skeleton->progs.sys_exit_btf : skeleton->progs.sys_exit_raw}) {
+        bpf_link* link = bpf_program__attach(program);
+        if (!link) return libbpf_error("cannot attach to the system call tracepoints", errno);
+        tracer->links_.emplace_back(link);
+    }
+    return tracer;
+}
+
+SqliteTracer::~SqliteTracer() {
+    multi_links_.clear();
+    tracer::destroy_links_concurrently(links_);
+    skeleton_.reset();
+}
+
+common::Result<std::size_t> SqliteTracer::attach_file(const std::string& path) {
+    std::vector<FunctionSite> sites = find_sqlite_functions(path);
+    if (sites.empty()) return std::size_t{0};
+    if (multi_) {
+        for (bool return_probe : {false, true}) {
+            tracer::UprobeMultiTarget target;
+            target.program_fd = bpf_program__fd(return_probe ? skeleton_->progs.sqlite_return : skeleton_->progs.sqlite_entry);
+            target.path = path;
+            target.return_probe = return_probe;
+            for (const FunctionSite& site : sites) {
+                target.offsets.push_back(site.file_offset);
+                target.cookies.push_back(site.function);
+            }
+            auto link = tracer::attach_uprobe_multi(target);
+            if (!link) return link.error();
+            multi_links_.push_back(std::move(*link));
+        }
+    } else {
+        for (const FunctionSite& site : sites)
+            for (bool return_probe : {false, true}) {
+                LIBBPF_OPTS(bpf_uprobe_opts, options, .bpf_cookie = site.function, .retprobe = return_probe);
+                bpf_link* link = bpf_program__attach_uprobe_opts(
+                    return_probe ? skeleton_->progs.sqlite_return : skeleton_->progs.sqlite_entry, -1, path.c_str(),
+                    site.file_offset, &options);
+                if (!link) return libbpf_error("cannot attach to " + site.name + " in " + path, errno);
+                links_.emplace_back(link);
+            }
+    }
+    spdlog::debug("attached to {} SQLite functions in {}", sites.size(), path);
+    return sites.size();
+}
+
+int SqliteTracer::ring_buffer_fd() const { return bpf_map__fd(skeleton_->maps.sqlite_events); }
+
+std::string SqliteTracer::database_path(std::int32_t pid, std::uint64_t db) const {
+    auto found = databases_.find({pid, db});
+    return found == databases_.end() ? std::string() : found->second;
+}
+
+void SqliteTracer::handle_record(const void* data, std::size_t size) {
+    vp_sqlite_event_header header;
+    if (!copy_record(data, size, header)) {
+        ++undecodable_;
+        return;
+    }
+    auto pid = static_cast<std::int32_t>(header.pid);
+    switch (header.kind) {
+        case VP_SQLITE_EVENT_DB_OPENED: {
+            auto event = std::make_unique<vp_sqlite_db_opened>();
+            if (!copy_record(data, size, *event)) break;
+            databases_[{pid, event->db}] = bounded(event->filename, sizeof(event->filename), sizeof(event->filename));
+            return;
+        }
+        case VP_SQLITE_EVENT_PREPARED: {
+            auto event = std::make_unique<vp_sqlite_prepared>();
+            if (!copy_record(data, size, *event)) break;
+            PreparedStatement statement;
+            statement.db = event->db;
+            statement.truncated = event->sql_truncated != 0;
+            if (event->utf16) {
+                // UTF-16 text from sqlite3_prepare16*: keep the ASCII subset.
+                for (std::size_t i = 0; i + 1 < sizeof(event->sql); i += 2) {
+                    if (event->sql[i] == 0 && event->sql[i + 1] == 0) break;
+                    statement.sql += event->sql[i + 1] == 0 ? event->sql[i] : '?';
+                }
+            } else {
+                statement.sql = bounded(event->sql, event->sql_bytes, sizeof(event->sql));
+            }
+            statements_[{pid, event->stmt}] = std::move(statement);
+            return;
+        }
+        case VP_SQLITE_EVENT_EXECUTION: {
+            auto event = std::make_unique<vp_sqlite_execution>();
+            if (!copy_record(data, size, *event)) break;
+            model::StatementExecution execution;
+            execution.pid = pid;
+            execution.tid = static_cast<std::int32_t>(header.tid);
+            execution.start_ns = event->start_ns;
+            execution.end_ns = header.timestamp_ns;
+            execution.rows = event->rows;
+            execution.result_code = event->result_code;
+            execution.busy_results = event->busy_results;
+            execution.locked_results = event->locked_results;
+            execution.from_exec = event->from_exec != 0;
+            if (execution.from_exec) {
+                execution.sql = bounded(event->sql, event->sql_bytes, sizeof(event->sql));
+                execution.sql_truncated = event->sql_truncated != 0;
+                execution.database = database_path(pid, event->db);
+            } else if (auto found = statements_.find({pid, event->stmt}); found != statements_.end()) {
+                execution.sql = found->second.sql;
+                execution.sql_truncated = found->second.truncated;
+                execution.database = database_path(pid, found->second.db);
+            }
+            executions_.push_back(std::move(execution));
+            return;
+        }
+        case VP_SQLITE_EVENT_FILE_OPENED: {
+            auto event = std::make_unique<vp_sqlite_file_opened>();
+            if (!copy_record(data, size, *event)) break;
+            files_[event->file_id] = {pid, bounded(event->path, sizeof(event->path), sizeof(event->path))};
+            return;
+        }
+        case VP_SQLITE_EVENT_FILE_UNLINKED: {
+            auto event = std::make_unique<vp_sqlite_file_unlinked>();
+            if (!copy_record(data, size, *event)) break;
+            unlinks_[{pid, bounded(event->path, sizeof(event->path), sizeof(event->path))}] += 1;
+            return;
+        }
+        case VP_SQLITE_EVENT_MAPPING_GATED: {
+            vp_sqlite_mapping_gated event;
+            if (!copy_record(data, size, event)) break;
+            gated_.push_back({pid, event.file.inode, event.file.device});
+            return;
+        }
+        default:
+            break;
+    }
+    ++undecodable_;
+}
+
+std::vector<GatedMapping> SqliteTracer::take_gated_mappings() { return std::exchange(gated_, {}); }
+
+std::vector<model::StatementExecution> SqliteTracer::take_statements() { return std::exchange(executions_, {}); }
+
+model::SqliteActivity SqliteTracer::read_totals() const {
+    model::SqliteActivity activity;
+    int totals_fd = bpf_map__fd(skeleton_->maps.process_totals);
+    __u32 pid = 0, next_pid = 0;
+    bool first = true;
+    while (bpf_map_get_next_key(totals_fd, first ? nullptr : &pid, &next_pid) == 0) {
+        first = false;
+        pid = next_pid;
+        vp_sqlite_process_totals raw{};
+        if (bpf_map_lookup_elem(totals_fd, &pid, &raw) != 0) continue;
+        model::SqliteProcessTotals totals;
+        totals.pid = static_cast<std::int32_t>(pid);
+        totals.api_calls = raw.api_calls;
+        totals.in_sqlite_ns = raw.in_sqlite_ns;
+        totals.opens = raw.calls[VP_SQLITE_OPEN] + raw.calls[VP_SQLITE_OPEN_V2];
+        totals.prepares = raw.calls[VP_SQLITE_PREPARE_V2] + raw.calls[VP_SQLITE_PREPARE_V3] +
+                          raw.calls[VP_SQLITE_PREPARE16_V2] + raw.calls[VP_SQLITE_PREPARE16_V3];
+        totals.steps = raw.calls[VP_SQLITE_STEP];
+        totals.execs = raw.calls[VP_SQLITE_EXEC];
+        totals.resets = raw.calls[VP_SQLITE_RESET];
+        totals.finalizes = raw.calls[VP_SQLITE_FINALIZE];
+        totals.closes = raw.calls[VP_SQLITE_CLOSE] + raw.calls[VP_SQLITE_CLOSE_V2];
+        activity.processes.push_back(totals);
+    }
+
+    // Per (pid, path): a file opened several times adds up.
+    std::map<std::pair<std::int32_t, std::string>, model::DatabaseFileActivity> files;
+    int stats_fd = bpf_map__fd(skeleton_->maps.file_stats);
+    for (const auto& [file_id, opened] : files_) {
+        vp_sqlite_file_stats raw{};
+        __u64 key = file_id;
+        if (bpf_map_lookup_elem(stats_fd, &key, &raw) != 0) continue;
+        model::DatabaseFileActivity& file = files[{opened.pid, opened.path}];
+        file.pid = opened.pid;
+        file.path = opened.path;
+        file.role = database_file_role(opened.path);
+        file.opens += 1;
+        file.reads += raw.reads;
+        file.read_bytes += raw.read_bytes;
+        file.writes += raw.writes;
+        file.write_bytes += raw.write_bytes;
+        file.io_ns += raw.io_ns;
+        file.syncs += raw.syncs;
+        file.sync_ns += raw.sync_ns;
+        file.lock_calls += raw.lock_calls;
+        file.lock_failures += raw.lock_failures;
+        file.lock_wait_ns += raw.lock_wait_ns;
+        file.truncates += raw.truncates;
+    }
+    for (const auto& [key, count] : unlinks_) {
+        model::DatabaseFileActivity& file = files[key];
+        file.pid = key.first;
+        file.path = key.second;
+        file.role = database_file_role(key.second);
+        file.unlinks += count;
+    }
+    for (auto& [key, file] : files) activity.files.push_back(std::move(file));
+    return activity;
+}
+
+std::map<std::string, std::uint64_t> SqliteTracer::lost_events() const {
+    static const char* const names[VP_SQLITE_COUNTER_MAX] = {"sqlite_ringbuf_full", "sqlite_calls_too_deep",
+                                                             "sqlite_map_full"};
+    std::map<std::string, std::uint64_t> lost;
+    int cpus = libbpf_num_possible_cpus();
+    std::vector<__u64> per_cpu(cpus > 0 ? static_cast<std::size_t>(cpus) : 1);
+    int fd = bpf_map__fd(skeleton_->maps.sqlite_counters);
+    for (__u32 index = 0; index < VP_SQLITE_COUNTER_MAX; ++index) {
+        std::uint64_t total = 0;
+        if (bpf_map_lookup_elem(fd, &index, per_cpu.data()) == 0)
+            for (__u64 value : per_cpu) total += value;
+        lost[names[index]] = total;
+    }
+    lost["sqlite_undecodable_record"] = undecodable_;
+    return lost;
+}
+
+}  // namespace validprof::sqlite

@@ -1,0 +1,95 @@
+// SqliteTracer owns the sqlite_probes BPF object: uprobes on the SQLite API
+// of every copy the observed processes run, the syscall tracepoints that
+// account database file I/O, and the mapping gate. It turns the object's
+// events and maps into model::SqliteActivity.
+//
+// open → share hook_trace's tracked-threads and checked-files maps,
+// configure → load → attach the syscall programs; SQLite copies are
+// attached as the session discovers them (attach_file, once per file).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "common/result.h"
+#include "common/unique_fd.h"
+#include "model/sqlite_activity.h"
+#include "tracer/link_teardown.h"
+
+struct sqlite_probes;
+
+namespace validprof::sqlite {
+
+struct SqliteTracerOptions {
+    bool gate_mappings = true;  // stop at executable mappings of uninspected files
+    bool force_raw_tracepoints = false;
+};
+
+// A process stopped at the mapping of an uninspected file.
+struct GatedMapping {
+    std::int32_t pid = 0;
+    std::uint64_t inode = 0;
+    std::uint32_t device = 0;
+};
+
+class SqliteTracer {
+public:
+    static common::Result<std::unique_ptr<SqliteTracer>> create(const SqliteTracerOptions& options,
+                                                                int tracked_threads_fd, int checked_files_fd);
+    ~SqliteTracer();
+    SqliteTracer(const SqliteTracer&) = delete;
+    SqliteTracer& operator=(const SqliteTracer&) = delete;
+
+    // Attaches to the SQLite API in the file if it has one; returns how
+    // many functions were found (0: not SQLite).
+    common::Result<std::size_t> attach_file(const std::string& path);
+
+    int ring_buffer_fd() const;
+    // One ring-buffer record; statements accumulate until taken.
+    void handle_record(const void* data, std::size_t size);
+    std::vector<GatedMapping> take_gated_mappings();
+    std::vector<model::StatementExecution> take_statements();
+    // Per-process totals and per-file activity so far, from the maps.
+    model::SqliteActivity read_totals() const;
+    std::map<std::string, std::uint64_t> lost_events() const;
+
+private:
+    SqliteTracer() = default;
+
+    struct SkeletonDeleter {
+        void operator()(sqlite_probes* skeleton) const;
+    };
+    struct PreparedStatement {
+        std::string sql;
+        bool truncated = false;
+        std::uint64_t db = 0;
+    };
+    struct OpenedFile {
+        std::int32_t pid;
+        std::string path;
+    };
+
+    std::string database_path(std::int32_t pid, std::uint64_t db) const;
+
+    std::unique_ptr<sqlite_probes, SkeletonDeleter> skeleton_;
+    bool multi_ = false;
+    std::vector<common::UniqueFd> multi_links_;
+    std::vector<tracer::BpfLinkPtr> links_;
+    std::map<std::pair<std::int32_t, std::uint64_t>, PreparedStatement> statements_;  // (pid, stmt)
+    std::map<std::pair<std::int32_t, std::uint64_t>, std::string> databases_;         // (pid, db) → filename
+    std::map<std::uint64_t, OpenedFile> files_;                                        // file_id
+    std::map<std::pair<std::int32_t, std::string>, std::uint64_t> unlinks_;            // (pid, path)
+    std::vector<model::StatementExecution> executions_;
+    std::vector<GatedMapping> gated_;
+    std::uint64_t undecodable_ = 0;
+};
+
+// "main", "wal", "shm" or "journal", from the file name SQLite uses.
+std::string database_file_role(const std::string& path);
+
+}  // namespace validprof::sqlite
