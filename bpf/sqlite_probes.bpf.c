@@ -77,6 +77,13 @@ char LICENSE[] SEC("license") = "GPL";
 #error "validprof: syscall numbers for this architecture are missing"
 #endif
 
+/* The sixth argument register; libbpf 1.1's bpf_tracing.h stops at five. */
+#if defined(__TARGET_ARCH_x86)
+#define VP_PT_REGS_PARM6(ctx) ((ctx)->r9)
+#elif defined(__TARGET_ARCH_arm64)
+#define VP_PT_REGS_PARM6(ctx) (((struct user_pt_regs *)(ctx))->regs[5])
+#endif
+
 /* Gate executable mappings of files not inspected yet (--sql). */
 const volatile __u32 gate_unchecked_mappings = 0;
 
@@ -260,12 +267,14 @@ int sqlite_entry(struct pt_regs *ctx)
 		call->args[0] = PT_REGS_PARM1(ctx); /* db */
 		call->args[1] = PT_REGS_PARM2(ctx); /* sql */
 		call->args[2] = PT_REGS_PARM4(ctx); /* ppStmt */
+		call->args[3] = PT_REGS_PARM5(ctx); /* pzTail */
 		break;
 	case VP_SQLITE_PREPARE_V3:
 	case VP_SQLITE_PREPARE16_V3:
 		call->args[0] = PT_REGS_PARM1(ctx);
 		call->args[1] = PT_REGS_PARM2(ctx);
 		call->args[2] = PT_REGS_PARM5(ctx); /* ppStmt after prepFlags */
+		call->args[3] = VP_PT_REGS_PARM6(ctx); /* pzTail */
 		break;
 	case VP_SQLITE_EXEC:
 		call->args[0] = PT_REGS_PARM1(ctx); /* db */
@@ -358,13 +367,30 @@ int sqlite_return(struct pt_regs *ctx)
 		event->db = call->args[0];
 		event->stmt = stmt;
 		event->utf16 = call->function == VP_SQLITE_PREPARE16_V2 || call->function == VP_SQLITE_PREPARE16_V3;
-		event->reserved = 0;
+		/* The application's own: an outermost prepare, or one made by its
+		 * sqlite3_exec directly. Deeper ones are SQLite's. */
+		event->internal = 0;
+		if (depth >= 2) {
+			event->internal = 1;
+		} else if (depth == 1) {
+			struct vp_sqlite_call *parent = &thread->calls[0];
+			event->internal = parent->function != VP_SQLITE_EXEC;
+		}
 		long length = event->utf16 ? bpf_probe_read_user(event->sql, sizeof(event->sql), (void *)call->args[1])
 					   : bpf_probe_read_user_str(event->sql, sizeof(event->sql), (void *)call->args[1]);
 		if (event->utf16)
 			length = length == 0 ? sizeof(event->sql) : 0;
+		/* zSql may hold several statements (the sqlite3 shell passes the
+		 * rest of its input); *pzTail ends the one prepared. */
+		__u64 tail = 0;
+		if (call->args[3])
+			bpf_probe_read_user(&tail, sizeof(tail), (void *)call->args[3]);
+		__u64 statement_bytes = tail > call->args[1] ? tail - call->args[1] : 0;
+		if (length > 0 && statement_bytes && statement_bytes < (__u64)length)
+			length = statement_bytes;
 		event->sql_bytes = length > 0 ? length : 0;
-		event->sql_truncated = length >= (long)sizeof(event->sql);
+		event->sql_truncated = statement_bytes > sizeof(event->sql) ||
+				       (!statement_bytes && length >= (long)sizeof(event->sql));
 		bpf_ringbuf_submit(event, 0);
 		break;
 	}

@@ -71,7 +71,10 @@ struct vp_sqlite_prepared {
 	__u32 sql_bytes;     /* valid bytes in sql */
 	__u32 sql_truncated;
 	__u32 utf16;
-	__u32 reserved;
+	/* Prepared by SQLite itself inside another API call (schema loading
+	 * during a prepare or step), not by the application: its executions
+	 * are not the application's statements. */
+	__u32 internal;
 	char sql[VP_SQL_BYTES];
 };
 
@@ -143,7 +146,7 @@ struct vp_sqlite_file_stats {
 /* A call in progress on one thread. */
 struct vp_sqlite_call {
 	__u64 start_ns;
-	__u64 args[3];            /* what the return probe needs of the entry's arguments */
+	__u64 args[4];            /* what the return probe needs of the entry's arguments */
 	__u64 executions_before;  /* exec: executions_completed at its entry */
 	__u32 function;
 	__u32 reserved;

@@ -1,6 +1,7 @@
 #include "background_validprof.h"
 
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -25,7 +26,8 @@ ExitedProcess describe_exit(int status, const rusage& usage) {
 }  // namespace
 
 common::Result<std::unique_ptr<BackgroundValidprof>> BackgroundValidprof::start(
-    const std::string& binary, const std::vector<std::string>& arguments, const std::string& log_path) {
+    const std::string& binary, const std::vector<std::string>& arguments, const std::string& log_path,
+    std::optional<int> cpu) {
     std::vector<char*> argv;
     argv.push_back(const_cast<char*>(binary.c_str()));
     for (const std::string& argument : arguments) argv.push_back(const_cast<char*>(argument.c_str()));
@@ -42,6 +44,12 @@ common::Result<std::unique_ptr<BackgroundValidprof>> BackgroundValidprof::start(
     if (pid == 0) {
         ::dup2(log, STDOUT_FILENO);
         ::dup2(log, STDERR_FILENO);
+        if (cpu) {
+            cpu_set_t set;
+            CPU_ZERO(&set);
+            CPU_SET(*cpu, &set);
+            if (::sched_setaffinity(0, sizeof(set), &set) != 0) _exit(126);
+        }
         ::execv(argv[0], argv.data());
         _exit(127);
     }

@@ -25,10 +25,11 @@ struct ExitedProcess {
 class BackgroundValidprof {
 public:
     // Starts the validprof executable `binary` with arguments; stdout and
-    // stderr go to log_path.
+    // stderr go to log_path. With `cpu`, validprof may run on that CPU only.
     static common::Result<std::unique_ptr<BackgroundValidprof>> start(const std::string& binary,
                                                                       const std::vector<std::string>& arguments,
-                                                                      const std::string& log_path);
+                                                                      const std::string& log_path,
+                                                                      std::optional<int> cpu = std::nullopt);
     ~BackgroundValidprof();
     BackgroundValidprof(const BackgroundValidprof&) = delete;
     BackgroundValidprof& operator=(const BackgroundValidprof&) = delete;

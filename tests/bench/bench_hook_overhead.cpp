@@ -53,7 +53,7 @@ namespace {
 const char* const kUsage =
     "usage: bench_hook_overhead [--runs N] [--block N] [--burn-ms MS] [--sleep-ms MS]\n"
     "                           [--load-seconds S] [--no-bpf-stats] [--no-quiet-wait]\n"
-    "                           [--bpf-only] [--validprof PATH]\n"
+    "                           [--bpf-only] [--split-cpus] [--validprof PATH]\n"
     "\n"
     "Benchmark (run as root): wall time of a short hook (vp_burn_sleep BURN SLEEP)\n"
     "with and without `validprof attach` running, in interleaved blocks, and the\n"
@@ -71,6 +71,8 @@ const char* const kUsage =
     "  --bpf-only        attribution: freeze validprof's userspace (SIGSTOP) during\n"
     "                    each measured period, leaving its BPF programs attached;\n"
     "                    events wait in the ring buffer until SIGCONT\n"
+    "  --split-cpus      attribution: run this benchmark and its hooks on CPU 0 only\n"
+    "                    and validprof on CPU 1 only, so they never share a CPU\n"
     "  --validprof PATH  the validprof executable to measure (default: the one\n"
     "                    built with this benchmark)\n"
     "\n"
@@ -86,6 +88,7 @@ struct Options {
     bool bpf_stats = true;
     bool quiet_wait = true;
     bool bpf_only = false;
+    bool split_cpus = false;
     std::string validprof = VALIDPROF_BINARY;
 };
 
@@ -132,6 +135,8 @@ bool parse_options(int argc, char** argv, Options& options) {
             std::exit(0);
         } else if (option == "--no-bpf-stats") {
             options.bpf_stats = false;
+        } else if (option == "--split-cpus") {
+            options.split_cpus = true;
         } else if (option == "--bpf-only") {
             options.bpf_only = true;
         } else if (option == "--no-quiet-wait") {
@@ -479,7 +484,7 @@ private:
         std::uint64_t started = monotonic_ns();
         auto validprof = BackgroundValidprof::start(
             options_.validprof, {"attach", "--db", db, "--hook", "short=^vp_burn_sleep"},
-            (directory_ / (label + ".log")).string());
+            (directory_ / (label + ".log")).string(), options_.split_cpus ? std::optional<int>(1) : std::nullopt);
         if (!validprof) fail(validprof.error().message);
         if (auto observing = (*validprof)->wait_until_observing(db, 1, std::chrono::seconds(60)); !observing)
             fail(observing.error().message);
@@ -597,9 +602,14 @@ int main(int argc, char** argv) {
 
         utsname names{};
         uname(&names);
-        std::printf("bench_hook_overhead: %u CPUs, Linux %s, BPF run-time stats %s, validprof %s%s\n",
+        std::printf("bench_hook_overhead: %u CPUs, Linux %s, BPF run-time stats %s, validprof %s%s%s\n",
                     std::thread::hardware_concurrency(), names.release, options.bpf_stats ? "on" : "off",
-                    options.validprof.c_str(), options.bpf_only ? " (userspace frozen: --bpf-only)" : "");
+                    options.validprof.c_str(), options.bpf_only ? " (userspace frozen: --bpf-only)" : "",
+                    options.split_cpus ? " (benchmark on CPU 0, validprof on CPU 1: --split-cpus)" : "");
+        if (options.split_cpus) {
+            if (std::thread::hardware_concurrency() < 2) fail("--split-cpus needs two CPUs");
+            pin_to_first_cpu();  // inherited by every hook
+        }
         TempDirectory directory;
         Bench bench(options, directory.path());
         bench.hook_phase();

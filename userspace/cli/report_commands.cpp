@@ -10,6 +10,8 @@
 #include "cli/database_path.h"
 #include "cli/option_parsing.h"
 #include "report/json_report.h"
+#include "report/sqlite_json.h"
+#include "report/sqlite_text.h"
 #include "report/text_report.h"
 #include "storage/profile_database.h"
 
@@ -25,16 +27,18 @@ const char* const kSessionsUsage =
     "  validprof sessions --db ./validprof.db\n";
 
 const char* const kReportUsage =
-    "usage: validprof report [--session N] [--hook NAME] [--json] [--db PATH]\n"
+    "usage: validprof report [--session N] [--hook NAME] [--sql [--top N]] [--json] [--db PATH]\n"
     "\n"
     "Per-hook latency percentiles (exact, over the stored invocations) and\n"
     "where the time went: on-CPU, run-queue wait, sleeping, blocked on I/O,\n"
     "CPU time per core, the slowest invocations process by process.\n"
-    "Default: the latest session.\n"
+    "Default: the latest session. --sql: the top normalized SQL statements by\n"
+    "total time instead (sessions recorded with --sql).\n"
     "\n"
     "example:\n"
     "  validprof report\n"
-    "  validprof report --session 3 --hook post-edit --json\n";
+    "  validprof report --session 3 --hook post-edit --json\n"
+    "  validprof report --sql --hook post-edit --top 10\n";
 
 std::string local_time(std::int64_t unix_ns) {
     std::time_t seconds = static_cast<std::time_t>(unix_ns / 1'000'000'000);
@@ -108,12 +112,16 @@ int run_sessions(const std::vector<std::string>& arguments) {
 int run_report(const std::vector<std::string>& arguments) {
     CommonOptions common;
     bool json = false;
+    bool sql = false;
+    std::size_t top = 20;
     std::int64_t session_id = 0;
     std::string hook;
     po::options_description description("report options");
     description.add_options()
         ("session", po::value<std::int64_t>(&session_id)->value_name("N"), "session id (default: the latest)")
         ("hook", po::value<std::string>(&hook)->value_name("NAME"), "only this hook")
+        ("sql", po::bool_switch(&sql), "top SQL statements by total time (sessions recorded with --sql)")
+        ("top", po::value<std::size_t>(&top)->value_name("N"), "statements listed with --sql (default 20)")
         ("json", po::bool_switch(&json), "print JSON");
     add_common_options(description, common);
     auto values = parse_or_explain("report", arguments, description, kReportUsage, common);
@@ -156,15 +164,39 @@ int run_report(const std::vector<std::string>& arguments) {
         return 1;
     }
 
+    auto recorded_sql = (*database)->sqlite_activity_recorded(session_id);
+    if (!recorded_sql) {
+        print_error("report", recorded_sql.error().message);
+        return 1;
+    }
+
     report::ReportInput input;
     input.session = std::move(*session);
     input.invocations = std::move(*invocations);
     input.phases = std::move(*phases);
     input.hook_filter = hook_filter;
-    if (json)
+    if (*recorded_sql) {
+        auto activity = (*database)->load_sqlite_activity(session_id);
+        if (!activity) {
+            print_error("report", activity.error().message);
+            return 1;
+        }
+        input.sqlite = std::move(*activity);
+    } else if (sql) {
+        print_error("report", "session " + std::to_string(session_id) +
+                                  " has no SQLite data: record it with `sudo validprof record --sql -- COMMAND`");
+        return 1;
+    }
+    if (sql) {
+        if (json)
+            std::cout << report::render_sql_json(input, top).dump(2) << "\n";
+        else
+            std::cout << report::render_sql_text(input, top);
+    } else if (json) {
         std::cout << report::render_json(input).dump(2) << "\n";
-    else
+    } else {
         std::cout << report::render_text(input);
+    }
     return 0;
 }
 

@@ -6,6 +6,7 @@
 
 #include "report/exit_status.h"
 #include "report/report_data.h"
+#include "report/sqlite_json.h"
 #include "report/text_layout.h"
 
 namespace validprof::report {
@@ -182,6 +183,7 @@ nlohmann::json render_json(const ReportInput& input) {
         {"hooks", std::move(hooks)},
         {"slowest", std::move(slowest)},
         {"phases", phases_json(input, data)},
+        {"database", database_json(input)},
     };
 }
 

@@ -23,7 +23,9 @@
 //                involuntary_switches, process_count,
 //                processes: [{pid, ppid, exe, argv, comm, threads,
 //                             start_offset_ns, duration_ns|null, exited,
-//                             exit_code, exit, on_cpu_ns, ...}]}]
+//                             exit_code, exit, on_cpu_ns, ...}]}],
+//   "phases": {...} (phase_summary.h),
+//   "database": null | {...} (SQLite activity, see sqlite_json.h)
 // }
 //
 // exit_code is the raw wait(2) status; "exit" is its decoding ("exit 1",

@@ -10,6 +10,7 @@
 #include "model/invocation.h"
 #include "model/phase.h"
 #include "model/session.h"
+#include "model/sqlite_activity.h"
 
 namespace validprof::report {
 
@@ -23,6 +24,9 @@ struct ReportInput {
     std::size_t max_processes_shown = 20;
     // USDT phases of the session (validprof record/attach --usdt); any order.
     std::vector<model::PhaseExecution> phases;
+    // SQLite activity of the session; nullopt: not recorded (no database
+    // section at all), empty: recorded and nothing seen.
+    std::optional<model::SqliteActivity> sqlite;
 };
 
 }  // namespace validprof::report

@@ -7,6 +7,7 @@
 #include "report/duration_format.h"
 #include "report/exit_status.h"
 #include "report/report_data.h"
+#include "report/sqlite_text.h"
 #include "report/text_layout.h"
 
 namespace validprof::report {
@@ -253,6 +254,7 @@ std::string render_text(const ReportInput& input) {
 
     write_hook_table(out, data);
     for (const auto& h : data.hooks) write_hook_detail(out, h, data.span);
+    out << database_section_text(input);
     write_slowest(out, input, data);
     if (!input.phases.empty()) write_phases(out, input, data);
     return out.str();

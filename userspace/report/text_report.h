@@ -1,6 +1,7 @@
 // `validprof report` for a terminal: session header with lost events, per
 // hook wall-time percentiles and time breakdown, CPU per core, and the
-// slowest invocations with their processes.
+// database (SQLite) activity per hook when it was recorded, the slowest
+// invocations with their processes, and USDT phases.
 #pragma once
 
 #include <string>

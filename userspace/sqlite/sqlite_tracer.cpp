@@ -3,6 +3,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <spdlog/spdlog.h>
+#include <sys/stat.h>
 
 #include <cerrno>
 #include <cstring>
@@ -51,6 +52,9 @@ std::string database_file_role(const std::string& path) {
     if (ends_with(path, "-wal")) return "wal";
     if (ends_with(path, "-shm")) return "shm";
     if (ends_with(path, "-journal")) return "journal";
+    if (path.rfind("/dev/", 0) == 0) return "device";
+    struct stat info {};
+    if (::stat(path.c_str(), &info) == 0 && S_ISDIR(info.st_mode)) return "directory";
     return "main";
 }
 
@@ -161,6 +165,7 @@ void SqliteTracer::handle_record(const void* data, std::size_t size) {
             PreparedStatement statement;
             statement.db = event->db;
             statement.truncated = event->sql_truncated != 0;
+            statement.internal = event->internal != 0;
             if (event->utf16) {
                 // UTF-16 text from sqlite3_prepare16*: keep the ASCII subset.
                 for (std::size_t i = 0; i + 1 < sizeof(event->sql); i += 2) {
@@ -191,6 +196,7 @@ void SqliteTracer::handle_record(const void* data, std::size_t size) {
                 execution.sql_truncated = event->sql_truncated != 0;
                 execution.database = database_path(pid, event->db);
             } else if (auto found = statements_.find({pid, event->stmt}); found != statements_.end()) {
+                if (found->second.internal) return;  // SQLite's own, not the application's
                 execution.sql = found->second.sql;
                 execution.sql_truncated = found->second.truncated;
                 execution.database = database_path(pid, found->second.db);

@@ -67,6 +67,7 @@ private:
     struct PreparedStatement {
         std::string sql;
         bool truncated = false;
+        bool internal = false;  // SQLite's own (schema loading), not the application's
         std::uint64_t db = 0;
     };
     struct OpenedFile {
@@ -89,7 +90,9 @@ private:
     std::uint64_t undecodable_ = 0;
 };
 
-// "main", "wal", "shm" or "journal", from the file name SQLite uses.
+// "wal", "shm" or "journal" from the suffix SQLite gives them; "device"
+// under /dev (SQLite reads /dev/urandom); "directory" for the directory
+// SQLite syncs after creating a journal; "main" otherwise.
 std::string database_file_role(const std::string& path);
 
 }  // namespace validprof::sqlite

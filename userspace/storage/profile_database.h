@@ -18,6 +18,7 @@
 #include "model/invocation.h"
 #include "model/phase.h"
 #include "model/session.h"
+#include "model/sqlite_activity.h"
 #include "model/stack_sample.h"
 #include "storage/sqlite_handle.h"
 
@@ -79,6 +80,21 @@ public:
                                                 const std::vector<model::PhaseExecution>& batch);
     // In start order.
     common::Result<std::vector<model::PhaseExecution>> load_phase_executions(std::int64_t session_id);
+
+    // SQLite activity of the observed processes, one transaction per call
+    // (sqlite_activity_store.cpp). Calls append: statements are added to
+    // those already stored, and process totals and file activity sent again
+    // for the same pid, or the same (pid, path, role), add up with what was
+    // stored before. An empty activity still marks the session as recorded.
+    common::Result<void> store_sqlite_activity(std::int64_t session_id, const model::SqliteActivity& activity);
+    // Statements in start order (ties in storage order); process totals
+    // summed per pid and file activity per (pid, path, role), each in the
+    // order of its first appearance. Empty for a session without any.
+    common::Result<model::SqliteActivity> load_sqlite_activity(std::int64_t session_id);
+    // Whether store_sqlite_activity was called for the session, i.e.
+    // whether its recorder traced SQLite: an empty activity then means
+    // "nothing seen", not "not looked at".
+    common::Result<bool> sqlite_activity_recorded(std::int64_t session_id);
 
     // The underlying connection, for tests and diagnostics that install
     // SQLite's own hooks (sqlite3_commit_hook, sqlite3_trace_v2) as an

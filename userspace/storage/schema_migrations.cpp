@@ -154,11 +154,81 @@ CREATE TABLE phase_cpu_times (
 CREATE INDEX phase_executions_by_session ON phase_executions(session_id, pid, start_ns);
 )sql";
 
+// SQLite activity inside the observed processes (userspace/sqlite); the
+// tables are named sql_* because SQLite reserves the sqlite_ prefix. Each
+// store call appends rows; per-process totals and per-file activity are
+// summed per pid and per (pid, path, role) when loaded, so a recorder may
+// flush the same process or file in several batches.
+constexpr const char* kVersion5 = R"sql(
+CREATE TABLE sql_executions (
+    id              INTEGER PRIMARY KEY,  -- insertion order breaks start-time ties
+    session_id      INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+    pid             INTEGER NOT NULL,
+    tid             INTEGER NOT NULL,
+    sql             TEXT    NOT NULL,     -- as prepared, bounded
+    sql_truncated   INTEGER NOT NULL CHECK (sql_truncated IN (0, 1)),
+    database        TEXT    NOT NULL,     -- main database file, '' when unknown
+    start_ns        INTEGER NOT NULL,     -- first sqlite3_step, CLOCK_MONOTONIC
+    end_ns          INTEGER NOT NULL,
+    rows            INTEGER NOT NULL,
+    result_code     INTEGER NOT NULL,
+    busy_results    INTEGER NOT NULL,
+    locked_results  INTEGER NOT NULL,
+    from_exec       INTEGER NOT NULL CHECK (from_exec IN (0, 1))
+);
+CREATE INDEX sql_executions_by_session ON sql_executions(session_id, start_ns);
+
+CREATE TABLE sql_process_totals (
+    id            INTEGER PRIMARY KEY,
+    session_id    INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+    pid           INTEGER NOT NULL,
+    api_calls     INTEGER NOT NULL,
+    in_sqlite_ns  INTEGER NOT NULL,
+    opens         INTEGER NOT NULL,
+    prepares      INTEGER NOT NULL,
+    steps         INTEGER NOT NULL,
+    execs         INTEGER NOT NULL,
+    resets        INTEGER NOT NULL,
+    finalizes     INTEGER NOT NULL,
+    closes        INTEGER NOT NULL
+);
+CREATE INDEX sql_process_totals_by_session ON sql_process_totals(session_id);
+
+CREATE TABLE sql_file_activity (
+    id             INTEGER PRIMARY KEY,
+    session_id     INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+    pid            INTEGER NOT NULL,
+    path           TEXT    NOT NULL,
+    role           TEXT    NOT NULL,  -- main, wal, shm, journal
+    opens          INTEGER NOT NULL,
+    reads          INTEGER NOT NULL,
+    read_bytes     INTEGER NOT NULL,
+    writes         INTEGER NOT NULL,
+    write_bytes    INTEGER NOT NULL,
+    io_ns          INTEGER NOT NULL,
+    syncs          INTEGER NOT NULL,
+    sync_ns        INTEGER NOT NULL,
+    lock_calls     INTEGER NOT NULL,
+    lock_failures  INTEGER NOT NULL,
+    lock_wait_ns   INTEGER NOT NULL,
+    truncates      INTEGER NOT NULL,
+    unlinks        INTEGER NOT NULL
+);
+CREATE INDEX sql_file_activity_by_session ON sql_file_activity(session_id);
+
+-- A row per session whose recorder stored SQLite activity at all, even
+-- none: tells "traced, nothing seen" from "not traced".
+CREATE TABLE sql_recordings (
+    session_id INTEGER PRIMARY KEY REFERENCES sessions(id) ON DELETE CASCADE
+);
+)sql";
+
 constexpr std::array kMigrations{
     Migration{1, "base tables", kVersion1},
     Migration{2, "query indexes", kVersion2},
     Migration{3, "stack profiles", kVersion3},
     Migration{4, "USDT phases", kVersion4},
+    Migration{5, "SQLite activity", kVersion5},
 };
 
 }  // namespace
