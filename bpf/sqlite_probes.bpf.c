@@ -220,6 +220,8 @@ int sqlite_entry(struct pt_regs *ctx)
 		return 0;
 
 	__u32 function = (__u32)bpf_get_attach_cookie(ctx);
+	if (function >= VP_SQLITE_FUNCTION_COUNT)
+		return 0;
 	__u64 now = bpf_ktime_get_ns();
 	struct vp_sqlite_thread *thread = bpf_map_lookup_elem(&sqlite_threads, &tid);
 	if (!thread) {
@@ -238,10 +240,11 @@ int sqlite_entry(struct pt_regs *ctx)
 		bpf_map_update_elem(&process_totals, &pid, &zero_totals, BPF_NOEXIST);
 		totals = bpf_map_lookup_elem(&process_totals, &pid);
 	}
-	if (totals && function < VP_SQLITE_FUNCTION_COUNT) {
-		__sync_fetch_and_add(&totals->calls[function], 1);
-		if (thread->depth == 0)
-			__sync_fetch_and_add(&totals->api_calls, 1);
+	/* The application's calls: what SQLite calls inside itself (exec's
+	 * prepare/step, schema loading) depends on the copy, some inline it. */
+	if (totals && thread->depth == 0) {
+		__sync_fetch_and_add(&totals->calls[function & 0xf], 1);
+		__sync_fetch_and_add(&totals->api_calls, 1);
 	}
 
 	__u32 depth = thread->depth;

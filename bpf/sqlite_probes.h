@@ -117,11 +117,13 @@ struct vp_sqlite_mapping_gated {
 	struct vp_file_key file;
 };
 
-/* Per process (key: pid). */
+/* Per process (key: pid); outermost calls only, i.e. the application's. */
 struct vp_sqlite_process_totals {
 	__u64 api_calls;
-	__u64 in_sqlite_ns; /* outermost calls only */
-	__u64 calls[VP_SQLITE_FUNCTION_COUNT];
+	__u64 in_sqlite_ns;
+	/* By enum vp_sqlite_function; 16 slots so that a masked index is
+	 * always in bounds for the verifier. */
+	__u64 calls[16];
 };
 
 /* Per opened database file (key: file_id). */

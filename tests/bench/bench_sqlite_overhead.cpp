@@ -264,7 +264,7 @@ private:
     void attach_round(int round) {
         std::string db = directory_.file("attach-" + std::to_string(round) + ".db");
         auto validprof = BackgroundValidprof::start(
-            options_.validprof, {"attach", "--sql", "--db", db, "--hook", "primer=^vp_sqlite_inserts"},
+            options_.validprof, {"attach", "--sql", "--db", db, "--hook", "primer=vp_sqlite_inserts autocommit"},
             directory_.file("attach-" + std::to_string(round) + ".log"));
         if (!validprof) fail(validprof.error().message);
         if (auto observing = (*validprof)->wait_until_observing(db, 1, std::chrono::seconds(60)); !observing)

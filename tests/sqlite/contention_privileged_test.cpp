@@ -19,11 +19,13 @@ struct Contended {
     std::string db;
 };
 
-Contended contend(const TempDir& dir, int rows, int busy_timeout_ms) {
+// vp_sqlite_contend DB ROWS TIMEOUT 1 RETRY: two writers, each holding the
+// write lock 1 ms per transaction.
+Contended contend(const TempDir& dir, int rows, int busy_timeout_ms, const std::string& retry = "reset") {
     Contended contended;
     contended.db = dir.file("contended.db");
-    contended.recorded = record_sql(
-        dir, {workload("vp_sqlite_contend"), contended.db, std::to_string(rows), std::to_string(busy_timeout_ms)});
+    contended.recorded = record_sql(dir, {workload("vp_sqlite_contend"), contended.db, std::to_string(rows),
+                                          std::to_string(busy_timeout_ms), "1", retry});
     return contended;
 }
 
@@ -84,12 +86,13 @@ TEST(SqlitePrivileged, ContendingWritersShowRefusedLocksAndTheBusyWait) {
 }
 
 // With no busy timeout every conflict comes back to the program as
-// SQLITE_BUSY, which it counts before stepping again: validprof must see
-// exactly as many, each ending an execution of the statement.
+// SQLITE_BUSY, which it counts, resets the statement and steps again:
+// validprof must see exactly as many, one in each execution the reset ended
+// (SQLite's trace reports the retry as a new execution).
 TEST(SqlitePrivileged, ContendingWritersWithoutTimeoutShowEveryBusyResult) {
     VALIDPROF_REQUIRE_BPF();
     TempDir dir;
-    Contended contended = contend(dir, 100, 0);
+    Contended contended = contend(dir, 100, 0, "reset");
     const SqlRecorded& recorded = contended.recorded;
     ASSERT_NO_FATAL_FAILURE(expect_recorded(recorded));
     ASSERT_EQ(recorded.truth.size(), 2u) << recorded.result.output;
@@ -101,12 +104,42 @@ TEST(SqlitePrivileged, ContendingWritersWithoutTimeoutShowEveryBusyResult) {
         expect_matches_sqlite_truth(recorded.activity, truth, contended.db);
         std::uint64_t busy = truth_u64(truth, "busy_results");
         EXPECT_EQ(busy_results_of(recorded.activity, pid), busy);
-        std::uint64_t ended_busy = 0;
-        for (const model::StatementExecution* statement : statements_of(recorded.activity, pid))
-            if (statement->result_code == model::kSqliteBusy) ++ended_busy;
-        EXPECT_EQ(ended_busy, busy);
+        std::uint64_t busy_executions = 0;
+        for (const model::StatementExecution* statement : statements_of(recorded.activity, pid)) {
+            if (statement->busy_results == 0) continue;
+            ++busy_executions;
+            EXPECT_EQ(statement->busy_results, 1u) << statement->sql;
+            EXPECT_NE(statement->result_code, model::kSqliteDone) << "reset after SQLITE_BUSY, yet done: " << statement->sql;
+        }
+        EXPECT_EQ(busy_executions, busy);
         EXPECT_GE(lock_failures_of(recorded.activity, pid), busy);
         busy_total += busy;
+    }
+    ASSERT_GT(busy_total, 0u) << "the two writers never collided: nothing to compare";
+}
+
+// Stepped again without a reset, a statement refused a lock resumes where it
+// stopped: SQLite's trace reports no new execution, so validprof must keep
+// one, holding all of its SQLITE_BUSY results and ending SQLITE_DONE.
+TEST(SqlitePrivileged, BusyStatementSteppedAgainIsOneExecution) {
+    VALIDPROF_REQUIRE_BPF();
+    TempDir dir;
+    Contended contended = contend(dir, 100, 0, "step");
+    const SqlRecorded& recorded = contended.recorded;
+    ASSERT_NO_FATAL_FAILURE(expect_recorded(recorded));
+    ASSERT_EQ(recorded.truth.size(), 2u) << recorded.result.output;
+
+    std::uint64_t busy_total = 0;
+    for (const TruthLine& truth : recorded.truth) {
+        std::int32_t pid = truth_pid(truth);
+        SCOPED_TRACE(truth_text(truth, "role"));
+        expect_matches_sqlite_truth(recorded.activity, truth, contended.db);
+        EXPECT_EQ(busy_results_of(recorded.activity, pid), truth_u64(truth, "busy_results"));
+        for (const model::StatementExecution* statement : statements_of(recorded.activity, pid))
+            if (statement->busy_results) {
+                EXPECT_EQ(statement->result_code, model::kSqliteDone) << statement->sql;
+            }
+        busy_total += truth_u64(truth, "busy_results");
     }
     ASSERT_GT(busy_total, 0u) << "the two writers never collided: nothing to compare";
 }

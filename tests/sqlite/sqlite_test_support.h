@@ -16,39 +16,20 @@
 
 #include "cli_test_support.h"
 #include "model/sqlite_activity.h"
-#include "truth_text.h"
-
-#if __has_include("report/sql_normalize.h")
 #include "report/sql_normalize.h"
-#define VALIDPROF_HAVE_SQL_NORMALIZE 1
-#endif
+#include "truth_text.h"
 
 namespace validprof::testing {
 
 constexpr std::uint64_t kMsNs = 1'000'000;
 
 // Two texts name the same statement when their normalized forms are equal.
-// Normalized with validprof's own report::normalize_sql on both sides (the
-// workload's text is independent of it: only the grouping is validprof's);
-// before that module existed, with the workloads' literal normalization.
+// Both sides go through the same functions: the workloads' literal
+// normalization (their truth texts already have it), then validprof's
+// report::normalize_sql. Only the grouping is validprof's; the texts come
+// from SQLite on one side and from validprof on the other.
 inline std::string normalized(const std::string& sql) {
-#ifdef VALIDPROF_HAVE_SQL_NORMALIZE
     return report::normalize_sql(workloads::normalize_literals(sql));
-#else
-    return workloads::normalize_literals(sql);
-#endif
-}
-
-// ProfileDatabase::load_sqlite_activity, resolved at compile time so that
-// these tests build while the storage side is being written; once it
-// exists, this is a plain call.
-template <typename Database>
-common::Result<model::SqliteActivity> load_sqlite_activity(Database& database, std::int64_t session_id) {
-    if constexpr (requires { database.load_sqlite_activity(session_id); }) {
-        return database.load_sqlite_activity(session_id);
-    } else {
-        return common::make_error("this build's storage has no ProfileDatabase::load_sqlite_activity yet");
-    }
 }
 
 struct SqlRecorded {
@@ -83,7 +64,7 @@ inline SqlRecorded record_sql(const TempDir& dir, const std::vector<std::string>
         recorded.load_error = "no session in " + dir.file("profile.db");
         return recorded;
     }
-    auto activity = load_sqlite_activity(**database, **session);
+    auto activity = (*database)->load_sqlite_activity(**session);
     if (activity.ok())
         recorded.activity = std::move(*activity);
     else
@@ -197,6 +178,10 @@ inline void expect_matches_sqlite_truth(const model::SqliteActivity& activity, c
 
     const model::SqliteProcessTotals* totals = totals_of(activity, pid);
     ASSERT_NE(totals, nullptr) << "no SQLite totals for pid " << pid;
+    // The program's own calls, each function counted as the program called
+    // it: what SQLite calls inside (sqlite3_exec's prepare/step/finalize,
+    // the schema loading its first prepare runs) is not the program's and
+    // depends on the copy (a copy may inline them).
     EXPECT_EQ(totals->opens, truth_u64(truth, "api.opens"));
     EXPECT_EQ(totals->prepares, truth_u64(truth, "api.prepares"));
     EXPECT_EQ(totals->steps, truth_u64(truth, "api.steps"));
@@ -206,15 +191,15 @@ inline void expect_matches_sqlite_truth(const model::SqliteActivity& activity, c
     EXPECT_EQ(totals->closes, truth_u64(truth, "api.closes"));
     EXPECT_LE(totals->in_sqlite_ns, truth_u64(truth, "wall_ns")) << "more time inside SQLite than the process ran";
 
-    // Only the database's own files: not /dev/urandom, nor the directory
-    // SQLite syncs after creating a journal or WAL.
-    std::set<std::string> database_files;
-    for (std::string role : {"main", "wal", "shm", "journal"}) database_files.insert(database_file(db_path, role));
-    for (const model::DatabaseFileActivity& file : activity.files)
-        if (file.pid == pid) {
-            EXPECT_TRUE(database_files.count(file.path))
-                << "not a file of " << db_path << ": " << file.path << " (role " << file.role << ")";
-        }
+    // The database roles hold the database's own files and nothing else:
+    // not /dev/urandom, nor the directory SQLite syncs after creating a
+    // journal or WAL (validprof may show those under roles of their own).
+    std::set<std::string> database_roles = {"main", "wal", "shm", "journal"};
+    for (const model::DatabaseFileActivity& file : activity.files) {
+        if (file.pid != pid || !database_roles.count(file.role)) continue;
+        EXPECT_EQ(file.path, database_file(db_path, file.role))
+            << "counted as the " << file.role << " file of " << db_path << ": " << file.path;
+    }
 
     std::uint64_t file_syscall_ns = 0;
     for (std::string role : {"main", "wal", "journal"}) {

@@ -1,5 +1,5 @@
 // Two processes writing one SQLite database at once:
-// vp_sqlite_contend DBPATH N BUSY_TIMEOUT_MS [HOLD_MS]. The parent creates
+// vp_sqlite_contend DBPATH N BUSY_TIMEOUT_MS [HOLD_MS [RETRY]]. The parent creates
 // the WAL database, forks, and parent and child each run N write
 // transactions (BEGIN IMMEDIATE; INSERT; hold the write lock HOLD_MS,
 // default 1; COMMIT), started together so that they collide.
@@ -8,7 +8,9 @@
 // sleeps 1 ms per call, measuring that wait by its own clock, until
 // BUSY_TIMEOUT_MS has passed in one busy episode (0: give up at once). Then
 // SQLITE_BUSY reaches the program, which counts it, sleeps 1 ms and steps
-// again. Each process reports busy_handler_calls, busy_wait_ns,
+// again: after sqlite3_reset (RETRY "reset", the default: a new execution,
+// which SQLite's trace reports again), or directly (RETRY "step": SQLite
+// resumes the statement where the lock was refused, the same execution). Each process reports busy_handler_calls, busy_wait_ns,
 // busy_results (SQLITE_BUSY returned by sqlite3_step), what SQLite's trace
 // and the counting VFS saw (sqlite_truth.h) and its wall time.
 #include <sqlite3.h>
@@ -51,15 +53,18 @@ struct BusyHandler {
     }
 };
 
+enum class Retry { reset, step };
+
 // Steps until the statement is done, counting SQLITE_BUSY results; a busy
-// statement is reset and stepped again after 1 ms.
-void step_through_busy(sqlite3* db, CountedApi& api, sqlite3_stmt* statement, std::uint64_t& busy_results, const char* what) {
+// statement is stepped again after 1 ms, reset first with Retry::reset.
+void step_through_busy(sqlite3* db, CountedApi& api, sqlite3_stmt* statement, Retry retry, std::uint64_t& busy_results,
+                       const char* what) {
     for (;;) {
         int rc = api.step(statement);
         if (rc == SQLITE_DONE) break;
         if (rc != SQLITE_BUSY) fail(db, what);
         ++busy_results;
-        api.reset(statement);
+        if (retry == Retry::reset) api.reset(statement);
         sleep_ms(1);
     }
     api.reset(statement);
@@ -82,14 +87,22 @@ struct StartLine {
     }
 };
 
-void write_rows(const char* path, const char* role, int rows, std::uint64_t timeout_ms, double hold_ms, StartLine& start_line) {
+struct Settings {
+    const char* path = nullptr;
+    int rows = 0;
+    std::uint64_t timeout_ms = 0;
+    double hold_ms = 1;
+    Retry retry = Retry::reset;
+};
+
+void write_rows(const Settings& settings, const char* role, StartLine& start_line) {
     std::uint64_t start = monotonic_ns();
     CountingVfs& vfs = CountingVfs::install();
     CountedApi api;
     StatementTrace trace;
-    BusyHandler busy{timeout_ms * 1'000'000ull};
+    BusyHandler busy{settings.timeout_ms * 1'000'000ull};
     sqlite3* db = nullptr;
-    if (api.open(path, &db) != SQLITE_OK) fail(db, "open");
+    if (api.open(settings.path, &db) != SQLITE_OK) fail(db, "open");
     trace.install(db);
     sqlite3_busy_handler(db, &BusyHandler::handle, &busy);
     sqlite3_stmt* begin = nullptr;
@@ -102,19 +115,20 @@ void write_rows(const char* path, const char* role, int rows, std::uint64_t time
     start_line.meet(std::string(role) == "parent");
 
     std::uint64_t busy_results = 0;
-    for (int row = 0; row < rows; ++row) {
-        step_through_busy(db, api, begin, busy_results, "begin immediate");
+    for (int row = 0; row < settings.rows; ++row) {
+        step_through_busy(db, api, begin, settings.retry, busy_results, "begin immediate");
         sqlite3_bind_text(insert, 1, role, -1, SQLITE_STATIC);
         sqlite3_bind_int(insert, 2, row);
-        step_through_busy(db, api, insert, busy_results, "insert");
-        sleep_ms(hold_ms);
-        step_through_busy(db, api, commit, busy_results, "commit");
+        step_through_busy(db, api, insert, settings.retry, busy_results, "insert");
+        sleep_ms(settings.hold_ms);
+        step_through_busy(db, api, commit, settings.retry, busy_results, "commit");
     }
     for (sqlite3_stmt* statement : {begin, insert, commit}) api.finalize(statement);
     if (api.close(db) != SQLITE_OK) fail(db, "close");
     std::uint64_t end = monotonic_ns();
-    write_sqlite_truth(std::string("role=") + role + " n=" + std::to_string(rows) +
-                       " busy_timeout_ms=" + std::to_string(timeout_ms) + " wall_ns=" + std::to_string(end - start) +
+    write_sqlite_truth(std::string("role=") + role + " n=" + std::to_string(settings.rows) +
+                       " busy_timeout_ms=" + std::to_string(settings.timeout_ms) +
+                       " retry=" + (settings.retry == Retry::reset ? "reset" : "step") + " wall_ns=" + std::to_string(end - start) +
                        " busy_handler_calls=" + std::to_string(busy.calls) + " busy_wait_ns=" + std::to_string(busy.wait_ns) +
                        " busy_results=" + std::to_string(busy_results) + " " + trace.truth_fields() + " " +
                        api.truth_fields() + " " + vfs.truth_fields());
@@ -142,26 +156,28 @@ void create_database(const char* path) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    if (argc < 4 || argc > 5) {
+    if (argc < 4 || argc > 6) {
         std::fprintf(stderr,
-                     "usage: vp_sqlite_contend DBPATH N BUSY_TIMEOUT_MS [HOLD_MS]\n"
+                     "usage: vp_sqlite_contend DBPATH N BUSY_TIMEOUT_MS [HOLD_MS [reset|step]]\n"
                      "example: VALIDPROF_TRUTH=/tmp/t vp_sqlite_contend /tmp/c.db 100 2000\n");
         return 2;
     }
-    const char* path = argv[1];
-    int rows = std::atoi(argv[2]);
-    auto timeout_ms = static_cast<std::uint64_t>(std::atoll(argv[3]));
-    double hold_ms = argc > 4 ? std::atof(argv[4]) : 1;
+    Settings settings;
+    settings.path = argv[1];
+    settings.rows = std::atoi(argv[2]);
+    settings.timeout_ms = static_cast<std::uint64_t>(std::atoll(argv[3]));
+    if (argc > 4) settings.hold_ms = std::atof(argv[4]);
+    if (argc > 5) settings.retry = std::string(argv[5]) == "step" ? Retry::step : Retry::reset;
 
-    create_database(path);
+    create_database(settings.path);
     StartLine start_line{};
     if (pipe2(start_line.ready, O_CLOEXEC) != 0 || pipe2(start_line.go, O_CLOEXEC) != 0) return 1;
     pid_t child = fork();
     if (child == 0) {
-        write_rows(path, "child", rows, timeout_ms, hold_ms, start_line);
+        write_rows(settings, "child", start_line);
         _exit(0);
     }
-    write_rows(path, "parent", rows, timeout_ms, hold_ms, start_line);
+    write_rows(settings, "parent", start_line);
     int status = 0;
     waitpid(child, &status, 0);
     return WIFEXITED(status) ? WEXITSTATUS(status) : 1;

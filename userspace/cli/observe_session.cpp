@@ -263,8 +263,9 @@ private:
         model::SqliteActivity activity;
         if (final_round) activity = sqlite_tracer_->read_totals();
         activity.statements = sqlite_tracer_->take_statements();
-        if (activity.statements.empty() && activity.processes.empty() && activity.files.empty())
-            return common::success();
+        // Empty rounds are skipped; the final one is stored even when empty,
+        // so the session shows as recorded with --sql (and nothing seen).
+        if (!final_round && activity.statements.empty()) return common::success();
         return database_->store_sqlite_activity(session_id_, activity);
     }
 

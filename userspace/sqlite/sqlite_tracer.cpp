@@ -22,7 +22,8 @@ namespace {
 static_assert(sizeof(vp_sqlite_event_header) == 24);
 static_assert(sizeof(vp_sqlite_execution) == 24 + 4 * 8 + 6 * 4 + VP_SQL_BYTES);
 static_assert(sizeof(vp_sqlite_file_stats) == 8 + 11 * 8);
-static_assert(sizeof(vp_sqlite_process_totals) == 8 * (2 + VP_SQLITE_FUNCTION_COUNT));
+static_assert(sizeof(vp_sqlite_process_totals) == 8 * (2 + 16));
+static_assert(VP_SQLITE_FUNCTION_COUNT <= 16);
 
 common::Error libbpf_error(const std::string& what, int error) {
     int code = error < 0 ? -error : error;

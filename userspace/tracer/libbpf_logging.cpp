@@ -11,17 +11,23 @@ namespace validprof::tracer {
 namespace {
 
 int forward_to_spdlog(enum libbpf_print_level level, const char* format, va_list args) {
-    char buffer[2048];
-    int written = std::vsnprintf(buffer, sizeof(buffer), format, args);
-    if (written <= 0) return written;
-    std::string message(buffer);
+    // The verifier log arrives as one message of up to megabytes: size the
+    // buffer to it rather than cut it.
+    va_list measure;
+    va_copy(measure, args);
+    int length = std::vsnprintf(nullptr, 0, format, measure);
+    va_end(measure);
+    if (length <= 0) return length;
+    std::string message(static_cast<std::size_t>(length) + 1, '\0');
+    std::vsnprintf(message.data(), message.size(), format, args);
+    message.resize(static_cast<std::size_t>(length));
     while (!message.empty() && message.back() == '\n') message.pop_back();
     switch (level) {
         case LIBBPF_WARN: spdlog::warn("libbpf: {}", message); break;
         case LIBBPF_INFO: spdlog::info("libbpf: {}", message); break;
         case LIBBPF_DEBUG: spdlog::debug("libbpf: {}", message); break;
     }
-    return written;
+    return length;
 }
 
 }  // namespace
