@@ -205,6 +205,12 @@ private:
     std::vector<char*> argv_;
 };
 
+// Waits (up to 5 s) until none of the programs `ids` is listed any more.
+void wait_until_released(const std::set<std::uint32_t>& ids) {
+    for (int attempt = 0; attempt < 250 && !scheduler_programs(ids).empty(); ++attempt)
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+}
+
 // Keeps the calling thread on CPU 0. Both ping-pong threads share it, so
 // every round trip is the same work (two wakeups, two switches between
 // them) wherever the scheduler would otherwise have placed them; unpinned,
@@ -509,6 +515,9 @@ private:
         ExitedProcess exited = (*validprof)->stop(SIGINT);
         if (exited.exit_code != 0)
             fail("validprof exited with " + std::to_string(exited.exit_code) + ":\n" + (*validprof)->log_tail());
+        // The kernel frees released programs after an RCU grace period; until
+        // then the next period would take them for another validprof's.
+        wait_until_released(ours);
         for (const ProgramStats& program : stats_difference(after, before)) {
             ProgramStats& sum = cost.programs[program.name];
             sum.name = program.name;
@@ -594,6 +603,9 @@ int main(int argc, char** argv) {
             if (!enabled) fail(enabled.error().message + ": " + std::strerror(enabled.error().errno_value));
             stats.emplace(std::move(*enabled));
         }
+        // A validprof that exited a moment ago (the previous benchmark's) is
+        // still listed until the kernel has freed its programs.
+        wait_until_released(program_ids(scheduler_programs()));
         if (std::size_t loaded = scheduler_programs().size())
             std::fprintf(stderr,
                          "bench_hook_overhead: warning: %zu programs named like validprof's are already loaded "

@@ -77,6 +77,12 @@ std::map<std::uint32_t, ProgramStats> scheduler_programs(const std::set<std::uin
     return programs;
 }
 
+std::set<std::uint32_t> program_ids(const std::map<std::uint32_t, ProgramStats>& programs) {
+    std::set<std::uint32_t> ids;
+    for (const auto& [id, program] : programs) ids.insert(id);
+    return ids;
+}
+
 std::vector<ProgramStats> stats_difference(const std::map<std::uint32_t, ProgramStats>& after,
                                            const std::map<std::uint32_t, ProgramStats>& before) {
     std::vector<ProgramStats> difference;

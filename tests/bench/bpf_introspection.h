@@ -40,6 +40,8 @@ struct ProgramStats {
 // sched_wakeup*, sched_process_*), by id; only those in `ids` unless empty.
 std::map<std::uint32_t, ProgramStats> scheduler_programs(const std::set<std::uint32_t>& ids = {});
 
+std::set<std::uint32_t> program_ids(const std::map<std::uint32_t, ProgramStats>& programs);
+
 // Per program: after minus before (a program absent from before counts
 // from zero), in name order.
 std::vector<ProgramStats> stats_difference(const std::map<std::uint32_t, ProgramStats>& after,

@@ -16,38 +16,43 @@
 namespace validprof::testing {
 namespace {
 
-// Names of loaded BPF programs (the kernel keeps the first 15 characters).
-std::multiset<std::string> loaded_program_names() {
-    std::multiset<std::string> names;
+// Ids of loaded BPF programs whose names are validprof's (the kernel keeps
+// the first 15 characters of a name).
+std::set<__u32> our_program_ids() {
+    std::set<__u32> ids;
     __u32 id = 0;
     while (bpf_prog_get_next_id(id, &id) == 0) {
         int fd = bpf_prog_get_fd_by_id(id);
         if (fd < 0) continue;
         bpf_prog_info info{};
         __u32 length = sizeof(info);
-        if (bpf_obj_get_info_by_fd(fd, &info, &length) == 0) names.insert(info.name);
+        if (bpf_obj_get_info_by_fd(fd, &info, &length) == 0) {
+            std::string name = info.name;
+            if (name.rfind("sched_switch_", 0) == 0 || name.rfind("sched_process_", 0) == 0 ||
+                name.rfind("sched_wakeup", 0) == 0)
+                ids.insert(id);
+        }
         close(fd);
     }
-    return names;
+    return ids;
 }
 
-std::size_t our_programs_loaded() {
-    std::size_t count = 0;
-    for (const std::string& name : loaded_program_names())
-        if (name.rfind("sched_switch_", 0) == 0 || name.rfind("sched_process_", 0) == 0 ||
-            name.rfind("sched_wakeup", 0) == 0)
-            ++count;
-    return count;
+// Programs loaded now that were not loaded at `before` (another validprof
+// running meanwhile keeps its own programs, which are not ours to judge).
+std::size_t programs_added_since(const std::set<__u32>& before) {
+    std::size_t added = 0;
+    for (__u32 id : our_program_ids()) added += before.count(id) == 0;
+    return added;
 }
 
 // The kernel frees a released program after an RCU grace period, so one
 // that was detached a moment ago may still be listed briefly.
-std::size_t our_programs_after_release() {
+std::size_t programs_left_after_release(const std::set<__u32>& before) {
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-    std::size_t count = our_programs_loaded();
+    std::size_t count = programs_added_since(before);
     while (count != 0 && std::chrono::steady_clock::now() < deadline) {
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
-        count = our_programs_loaded();
+        count = programs_added_since(before);
     }
     return count;
 }
@@ -101,12 +106,12 @@ std::string read_file(const std::string& path) {
 
 TEST(AttachPrivileged, SigintDetachesCleanlyAndStoresTheSession) {
     VALIDPROF_REQUIRE_BPF();
-    ASSERT_EQ(our_programs_loaded(), 0u) << "another validprof is running; privileged tests must run alone";
+    const std::set<__u32> before = our_program_ids();
     TempDir dir;
     std::string db = dir.file("profile.db");
     pid_t validprof = spawn_validprof({"attach", "--db", db, "--hook", "burn=vp_burn_sleep"}, dir.file("log"));
     ASSERT_TRUE(wait_for_session(db, std::chrono::seconds(20))) << read_file(dir.file("log"));
-    EXPECT_GT(our_programs_loaded(), 0u);
+    EXPECT_GT(programs_added_since(before), 0u);
 
     // Five hooks, and a process that matches no rule.
     std::map<std::string, std::string> environment = {{"VALIDPROF_TRUTH", dir.file("truth.txt")}};
@@ -120,7 +125,7 @@ TEST(AttachPrivileged, SigintDetachesCleanlyAndStoresTheSession) {
     std::string log = read_file(dir.file("log"));
     EXPECT_EQ(exit_code, 0) << log;
     EXPECT_NE(log.find("session 1"), std::string::npos) << log;
-    EXPECT_EQ(our_programs_after_release(), 0u) << "BPF programs left loaded after SIGINT";
+    EXPECT_EQ(programs_left_after_release(before), 0u) << "BPF programs left loaded after SIGINT";
 
     auto database = open_database(db);
     ASSERT_TRUE(database);
@@ -143,6 +148,7 @@ TEST(AttachPrivileged, SigintDetachesCleanlyAndStoresTheSession) {
 
 TEST(AttachPrivileged, SigkillLeavesEarlierSessionsIntact) {
     VALIDPROF_REQUIRE_BPF();
+    const std::set<__u32> before = our_program_ids();
     TempDir dir;
     std::string db = dir.file("profile.db");
     std::map<std::string, std::string> environment = {
@@ -177,7 +183,7 @@ TEST(AttachPrivileged, SigkillLeavesEarlierSessionsIntact) {
     EXPECT_EQ((*sessions)[0].invocation_count, 1u);
     EXPECT_FALSE((*sessions)[1].complete);
     // The kernel released everything with the killed process's descriptors.
-    EXPECT_EQ(our_programs_after_release(), 0u);
+    EXPECT_EQ(programs_left_after_release(before), 0u);
 
     CommandResult listing = run_command({validprof_binary(), "sessions", "--db", db});
     EXPECT_EQ(listing.exit_code, 0);
