@@ -54,6 +54,19 @@ struct SqliteProcessTotals {
     std::uint64_t resets = 0;
     std::uint64_t finalizes = 0;
     std::uint64_t closes = 0;
+
+    // Adds the counts (not the pid).
+    void add(const SqliteProcessTotals& more) {
+        api_calls += more.api_calls;
+        in_sqlite_ns += more.in_sqlite_ns;
+        opens += more.opens;
+        prepares += more.prepares;
+        steps += more.steps;
+        execs += more.execs;
+        resets += more.resets;
+        finalizes += more.finalizes;
+        closes += more.closes;
+    }
     bool operator==(const SqliteProcessTotals&) const = default;
 };
 
@@ -75,6 +88,23 @@ struct DatabaseFileActivity {
     std::uint64_t lock_wait_ns = 0;   // time in those fcntl calls
     std::uint64_t truncates = 0;
     std::uint64_t unlinks = 0;
+
+    // Adds the counts (not pid, path or role).
+    void add(const DatabaseFileActivity& more) {
+        opens += more.opens;
+        reads += more.reads;
+        read_bytes += more.read_bytes;
+        writes += more.writes;
+        write_bytes += more.write_bytes;
+        io_ns += more.io_ns;
+        syncs += more.syncs;
+        sync_ns += more.sync_ns;
+        lock_calls += more.lock_calls;
+        lock_failures += more.lock_failures;
+        lock_wait_ns += more.lock_wait_ns;
+        truncates += more.truncates;
+        unlinks += more.unlinks;
+    }
     bool operator==(const DatabaseFileActivity&) const = default;
 };
 

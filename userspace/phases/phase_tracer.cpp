@@ -12,6 +12,7 @@
 #include "phase_probes.h"
 #include "phase_probes.skel.h"
 #include "tracer/kernel_features.h"
+#include "tracer/percpu_counters.h"
 #include "tracer/uprobe_multi.h"
 
 namespace validprof::phases {
@@ -150,15 +151,8 @@ std::map<std::string, std::uint64_t> PhaseTracer::lost_events() const {
     static const char* const names[VP_PHASE_COUNTER_MAX] = {"phase_ringbuf_full", "phase_open_map_full",
                                                             "phase_end_without_start"};
     std::map<std::string, std::uint64_t> lost;
-    int cpus = libbpf_num_possible_cpus();
-    std::vector<__u64> per_cpu(cpus > 0 ? static_cast<std::size_t>(cpus) : 1);
-    int fd = bpf_map__fd(skeleton_->maps.phase_counters);
-    for (__u32 index = 0; index < VP_PHASE_COUNTER_MAX; ++index) {
-        std::uint64_t total = 0;
-        if (bpf_map_lookup_elem(fd, &index, per_cpu.data()) == 0)
-            for (__u64 value : per_cpu) total += value;
-        lost[names[index]] = total;
-    }
+    std::vector<std::uint64_t> counts = tracer::read_percpu_counters(bpf_map__fd(skeleton_->maps.phase_counters), VP_PHASE_COUNTER_MAX);
+    for (std::uint32_t index = 0; index < VP_PHASE_COUNTER_MAX; ++index) lost[names[index]] = counts[index];
     return lost;
 }
 

@@ -3,6 +3,8 @@
 #include <bcc/bcc_elf.h>
 
 #include <set>
+
+#include "tracer/elf_segments.h"
 #include <utility>
 
 namespace validprof::phases {
@@ -24,15 +26,6 @@ void collect_probe(const char*, const bcc_elf_usdt* probe, void* payload) {
 
 namespace {
 
-struct Segment {
-    std::uint64_t virtual_address, size, file_offset;
-};
-
-int collect_segment(std::uint64_t virtual_address, std::uint64_t size, std::uint64_t file_offset, void* payload) {
-    static_cast<std::vector<Segment>*>(payload)->push_back({virtual_address, size, file_offset});
-    return 0;
-}
-
 struct SiteCollection {
     std::vector<std::pair<UsdtProbeName, std::uint64_t>> sites;  // probe, virtual address
 };
@@ -45,19 +38,15 @@ void collect_site(const char*, const bcc_elf_usdt* probe, void* payload) {
 }  // namespace
 
 std::vector<UsdtSite> read_usdt_sites(const std::string& path) {
-    std::vector<Segment> segments;
-    bcc_elf_foreach_load_section(path.c_str(), collect_segment, &segments);
+    std::vector<tracer::LoadSegment> segments = tracer::read_load_segments(path);
     SiteCollection collection;
     bcc_elf_foreach_usdt(path.c_str(), collect_site, &collection);
     std::vector<UsdtSite> sites;
     for (const auto& [probe, address] : collection.sites) {
         // A uprobe is placed by file offset; the note holds a link-time
         // address inside an executable segment.
-        for (const Segment& segment : segments)
-            if (address >= segment.virtual_address && address < segment.virtual_address + segment.size) {
-                sites.push_back({probe.provider, probe.name, address - segment.virtual_address + segment.file_offset});
-                break;
-            }
+        if (auto offset = tracer::file_offset_of(segments, address))
+            sites.push_back({probe.provider, probe.name, *offset});
     }
     return sites;
 }

@@ -39,22 +39,6 @@ std::unordered_map<std::int32_t, std::vector<ProcessSpan>> spans_by_pid(
     return spans;
 }
 
-void add_file(model::DatabaseFileActivity& sum, const model::DatabaseFileActivity& more) {
-    sum.opens += more.opens;
-    sum.reads += more.reads;
-    sum.read_bytes += more.read_bytes;
-    sum.writes += more.writes;
-    sum.write_bytes += more.write_bytes;
-    sum.io_ns += more.io_ns;
-    sum.syncs += more.syncs;
-    sum.sync_ns += more.sync_ns;
-    sum.lock_calls += more.lock_calls;
-    sum.lock_failures += more.lock_failures;
-    sum.lock_wait_ns += more.lock_wait_ns;
-    sum.truncates += more.truncates;
-    sum.unlinks += more.unlinks;
-}
-
 std::optional<double> percent(std::uint64_t part, std::uint64_t whole) {
     if (whole == 0) return std::nullopt;
     return 100.0 * static_cast<double>(part) / static_cast<double>(whole);
@@ -233,7 +217,7 @@ SqlReport summarize_sql(const std::vector<model::Invocation>& invocations, const
         summary.role = file.role;
         summary.totals.path = file.path;
         summary.totals.role = file.role;
-        add_file(summary.totals, file);
+        summary.totals.add(file);
         pids[key].insert(file.pid);
     }
     for (auto& [key, summary] : files) {

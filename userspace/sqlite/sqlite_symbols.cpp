@@ -6,17 +6,10 @@
 
 #include <map>
 
+#include "tracer/elf_segments.h"
+
 namespace validprof::sqlite {
 namespace {
-
-struct Segment {
-    std::uint64_t virtual_address, size, file_offset;
-};
-
-int collect_segment(std::uint64_t virtual_address, std::uint64_t size, std::uint64_t file_offset, void* payload) {
-    static_cast<std::vector<Segment>*>(payload)->push_back({virtual_address, size, file_offset});
-    return 0;
-}
 
 struct Lookup {
     const std::map<std::string, std::uint32_t>* wanted;
@@ -54,15 +47,10 @@ std::vector<FunctionSite> find_sqlite_functions(const std::string& path) {
     // 2 = sqlite3_prepare_v2, 6 = sqlite3_step: without both it is not SQLite.
     if (!lookup.found.count(2) || !lookup.found.count(6)) return {};
 
-    std::vector<Segment> segments;
-    bcc_elf_foreach_load_section(path.c_str(), collect_segment, &segments);
+    std::vector<tracer::LoadSegment> segments = tracer::read_load_segments(path);
     std::vector<FunctionSite> sites;
     for (const auto& [function, address] : lookup.found)
-        for (const Segment& segment : segments)
-            if (address >= segment.virtual_address && address < segment.virtual_address + segment.size) {
-                sites.push_back({function, names[function], address - segment.virtual_address + segment.file_offset});
-                break;
-            }
+        if (auto offset = tracer::file_offset_of(segments, address)) sites.push_back({function, names[function], *offset});
     return sites;
 }
 

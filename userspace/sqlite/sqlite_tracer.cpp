@@ -14,6 +14,7 @@
 #include "sqlite_probes.skel.h"
 #include "sqlite/sqlite_symbols.h"
 #include "tracer/kernel_features.h"
+#include "tracer/percpu_counters.h"
 #include "tracer/uprobe_multi.h"
 
 namespace validprof::sqlite {
@@ -265,22 +266,24 @@ model::SqliteActivity SqliteTracer::read_totals() const {
         vp_sqlite_file_stats raw{};
         __u64 key = file_id;
         if (bpf_map_lookup_elem(stats_fd, &key, &raw) != 0) continue;
+        model::DatabaseFileActivity opening;
+        opening.opens = 1;
+        opening.reads = raw.reads;
+        opening.read_bytes = raw.read_bytes;
+        opening.writes = raw.writes;
+        opening.write_bytes = raw.write_bytes;
+        opening.io_ns = raw.io_ns;
+        opening.syncs = raw.syncs;
+        opening.sync_ns = raw.sync_ns;
+        opening.lock_calls = raw.lock_calls;
+        opening.lock_failures = raw.lock_failures;
+        opening.lock_wait_ns = raw.lock_wait_ns;
+        opening.truncates = raw.truncates;
         model::DatabaseFileActivity& file = files[{opened.pid, opened.path}];
         file.pid = opened.pid;
         file.path = opened.path;
         file.role = database_file_role(opened.path);
-        file.opens += 1;
-        file.reads += raw.reads;
-        file.read_bytes += raw.read_bytes;
-        file.writes += raw.writes;
-        file.write_bytes += raw.write_bytes;
-        file.io_ns += raw.io_ns;
-        file.syncs += raw.syncs;
-        file.sync_ns += raw.sync_ns;
-        file.lock_calls += raw.lock_calls;
-        file.lock_failures += raw.lock_failures;
-        file.lock_wait_ns += raw.lock_wait_ns;
-        file.truncates += raw.truncates;
+        file.add(opening);
     }
     for (const auto& [key, count] : unlinks_) {
         model::DatabaseFileActivity& file = files[key];
@@ -297,15 +300,8 @@ std::map<std::string, std::uint64_t> SqliteTracer::lost_events() const {
     static const char* const names[VP_SQLITE_COUNTER_MAX] = {"sqlite_ringbuf_full", "sqlite_calls_too_deep",
                                                              "sqlite_map_full"};
     std::map<std::string, std::uint64_t> lost;
-    int cpus = libbpf_num_possible_cpus();
-    std::vector<__u64> per_cpu(cpus > 0 ? static_cast<std::size_t>(cpus) : 1);
-    int fd = bpf_map__fd(skeleton_->maps.sqlite_counters);
-    for (__u32 index = 0; index < VP_SQLITE_COUNTER_MAX; ++index) {
-        std::uint64_t total = 0;
-        if (bpf_map_lookup_elem(fd, &index, per_cpu.data()) == 0)
-            for (__u64 value : per_cpu) total += value;
-        lost[names[index]] = total;
-    }
+    std::vector<std::uint64_t> counts = tracer::read_percpu_counters(bpf_map__fd(skeleton_->maps.sqlite_counters), VP_SQLITE_COUNTER_MAX);
+    for (std::uint32_t index = 0; index < VP_SQLITE_COUNTER_MAX; ++index) lost[names[index]] = counts[index];
     lost["sqlite_undecodable_record"] = undecodable_;
     return lost;
 }

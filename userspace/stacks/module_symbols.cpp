@@ -12,11 +12,6 @@
 namespace validprof::stacks {
 namespace {
 
-int collect_segment(std::uint64_t virtual_address, std::uint64_t size, std::uint64_t file_offset, void* payload) {
-    static_cast<std::vector<ModuleSymbols::Segment>*>(payload)->push_back({virtual_address, size, file_offset});
-    return 0;
-}
-
 int collect_symbol(const char* name, std::uint64_t address, std::uint64_t size, void* payload) {
     if (name && *name && address != 0)
         static_cast<std::vector<ModuleSymbols::Symbol>*>(payload)->push_back({address, size, name});
@@ -35,7 +30,7 @@ std::string demangle(const std::string& name) {
 
 ModuleSymbols ModuleSymbols::load(const std::string& path) {
     ModuleSymbols module;
-    bcc_elf_foreach_load_section(path.c_str(), collect_segment, &module.segments_);
+    module.segments_ = tracer::read_load_segments(path);
     bcc_symbol_option option{};
     option.use_debug_file = 1;
     option.check_debug_file_crc = 1;
@@ -61,13 +56,7 @@ void ModuleSymbols::index() {
 
 std::optional<std::string> ModuleSymbols::resolve(std::uint64_t file_offset) const {
     // Without program headers, assume the identity mapping.
-    std::uint64_t address = file_offset;
-    for (const Segment& segment : segments_) {
-        if (file_offset >= segment.file_offset && file_offset < segment.file_offset + segment.size) {
-            address = file_offset - segment.file_offset + segment.virtual_address;
-            break;
-        }
-    }
+    std::uint64_t address = tracer::virtual_address_of(segments_, file_offset).value_or(file_offset);
     auto after = std::upper_bound(symbols_.begin(), symbols_.end(), address,
                                   [](std::uint64_t value, const Symbol& symbol) { return value < symbol.address; });
     if (after == symbols_.begin()) return std::nullopt;

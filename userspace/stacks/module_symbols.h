@@ -13,6 +13,8 @@
 #include <string>
 #include <vector>
 
+#include "tracer/elf_segments.h"
+
 namespace validprof::stacks {
 
 class ModuleSymbols {
@@ -20,11 +22,7 @@ public:
     // Empty (every lookup fails) when the file cannot be read.
     static ModuleSymbols load(const std::string& path);
 
-    struct Segment {
-        std::uint64_t virtual_address;
-        std::uint64_t size;
-        std::uint64_t file_offset;
-    };
+    using Segment = tracer::LoadSegment;
     struct Symbol {
         std::uint64_t address;
         std::uint64_t size;

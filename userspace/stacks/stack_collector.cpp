@@ -16,6 +16,7 @@
 #include "stack_samples.h"
 #include "stack_samples.skel.h"
 #include "tracer/kernel_features.h"
+#include "tracer/percpu_counters.h"
 
 namespace validprof::stacks {
 namespace {
@@ -159,15 +160,8 @@ std::map<std::string, std::uint64_t> StackCollector::lost_samples() const {
     static const char* const names[VP_STACK_COUNTER_MAX] = {"stack_counts_full", "user_stack_lost",
                                                             "kernel_stack_lost", "offcpu_map_full"};
     std::map<std::string, std::uint64_t> lost;
-    int cpus = libbpf_num_possible_cpus();
-    std::vector<__u64> per_cpu(cpus > 0 ? static_cast<std::size_t>(cpus) : 1);
-    int fd = bpf_map__fd(skeleton_->maps.stack_counters);
-    for (__u32 index = 0; index < VP_STACK_COUNTER_MAX; ++index) {
-        std::uint64_t total = 0;
-        if (bpf_map_lookup_elem(fd, &index, per_cpu.data()) == 0)
-            for (__u64 value : per_cpu) total += value;
-        lost[names[index]] = total;
-    }
+    std::vector<std::uint64_t> counts = tracer::read_percpu_counters(bpf_map__fd(skeleton_->maps.stack_counters), VP_STACK_COUNTER_MAX);
+    for (std::uint32_t index = 0; index < VP_STACK_COUNTER_MAX; ++index) lost[names[index]] = counts[index];
     return lost;
 }
 

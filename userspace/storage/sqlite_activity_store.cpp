@@ -15,34 +15,6 @@ namespace {
 std::int64_t to_sql(std::uint64_t value) { return static_cast<std::int64_t>(value); }
 std::uint64_t from_sql(std::int64_t value) { return static_cast<std::uint64_t>(value); }
 
-void add_totals(model::SqliteProcessTotals& sum, const model::SqliteProcessTotals& more) {
-    sum.api_calls += more.api_calls;
-    sum.in_sqlite_ns += more.in_sqlite_ns;
-    sum.opens += more.opens;
-    sum.prepares += more.prepares;
-    sum.steps += more.steps;
-    sum.execs += more.execs;
-    sum.resets += more.resets;
-    sum.finalizes += more.finalizes;
-    sum.closes += more.closes;
-}
-
-void add_file(model::DatabaseFileActivity& sum, const model::DatabaseFileActivity& more) {
-    sum.opens += more.opens;
-    sum.reads += more.reads;
-    sum.read_bytes += more.read_bytes;
-    sum.writes += more.writes;
-    sum.write_bytes += more.write_bytes;
-    sum.io_ns += more.io_ns;
-    sum.syncs += more.syncs;
-    sum.sync_ns += more.sync_ns;
-    sum.lock_calls += more.lock_calls;
-    sum.lock_failures += more.lock_failures;
-    sum.lock_wait_ns += more.lock_wait_ns;
-    sum.truncates += more.truncates;
-    sum.unlinks += more.unlinks;
-}
-
 }  // namespace
 
 common::Result<void> ProfileDatabase::store_sqlite_activity(std::int64_t session_id,
@@ -207,7 +179,7 @@ common::Result<model::SqliteActivity> ProfileDatabase::load_sqlite_activity(std:
         if (inserted)
             activity.processes.push_back(p);
         else
-            add_totals(activity.processes[it->second], p);
+            activity.processes[it->second].add(p);
     }
 
     auto files = Statement::prepare(connection_.get(),
@@ -243,7 +215,7 @@ common::Result<model::SqliteActivity> ProfileDatabase::load_sqlite_activity(std:
         if (inserted)
             activity.files.push_back(std::move(f));
         else
-            add_file(activity.files[it->second], f);
+            activity.files[it->second].add(f);
     }
     return activity;
 }

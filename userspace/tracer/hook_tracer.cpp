@@ -16,6 +16,7 @@
 #include "tracer/event_decoder.h"
 #include "tracer/kernel_features.h"
 #include "tracer/libbpf_logging.h"
+#include "tracer/percpu_counters.h"
 
 namespace validprof::tracer {
 namespace {
@@ -171,15 +172,8 @@ int HookTracer::checked_files_fd() const { return bpf_map__fd(skeleton_->maps.ch
 
 std::map<std::string, std::uint64_t> HookTracer::lost_events() const {
     std::map<std::string, std::uint64_t> lost;
-    int cpus = libbpf_num_possible_cpus();
-    std::vector<__u64> per_cpu(cpus > 0 ? static_cast<std::size_t>(cpus) : 1);
-    int map_fd = bpf_map__fd(skeleton_->maps.counters);
-    for (std::uint32_t index = 0; index < VP_COUNTER_MAX; ++index) {
-        std::uint64_t total = 0;
-        if (bpf_map_lookup_elem(map_fd, &index, per_cpu.data()) == 0)
-            for (__u64 value : per_cpu) total += value;
-        lost[counter_name(index)] = total;
-    }
+    std::vector<std::uint64_t> counts = read_percpu_counters(bpf_map__fd(skeleton_->maps.counters), VP_COUNTER_MAX);
+    for (std::uint32_t index = 0; index < VP_COUNTER_MAX; ++index) lost[counter_name(index)] = counts[index];
     lost["undecodable_record"] = undecodable_records_;
     return lost;
 }
