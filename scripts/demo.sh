@@ -8,5 +8,5 @@ db=${VALIDPROF_DB:-$top/demo.db}
 "$top/scripts/setup.sh"
 "$top/scripts/build.sh"
 VALIDCORE="$build/userspace/validcore/validcore" \
-  "$build/userspace/cli/validprof" record --usdt --stacks --db "$db" -- "$top/scripts/demo-hooks.sh"
+  "$build/userspace/cli/validprof" record --usdt --stacks --sql --db "$db" -- "$top/scripts/demo-hooks.sh"
 "$build/userspace/cli/validprof" report --db "$db"

@@ -7,16 +7,21 @@
 // without / with validprof (ABAB...), so slow drift of the machine falls on
 // both conditions alike. Each "with" block has a validprof attach of its own,
 // started before the block and stopped with SIGINT after it; the "without"
-// blocks therefore run with nothing of validprof loaded. The figure is the
-// ratio of the medians.
+// blocks therefore run with nothing of validprof loaded (a restart per block
+// rather than one validprof paused between blocks: a paused validprof still
+// has its programs attached). The figure is the ratio of the medians.
 //
-// Phase 2, system-wide load: two threads of this (untracked) process
-// ping-pong a byte over two pipes, once without and once with validprof
-// attached; each round trip is two wakeups and at least two context switches
-// that validprof's programs see and must filter out.
+// Phase 2, system-wide load: two threads of this (untracked) process, both
+// on CPU 0, ping-pong a byte over two pipes, without and then with
+// validprof attached, twice; each round trip is two wakeups and two context
+// switches that validprof's programs see and must filter out.
 //
 // In both phases the kernel's own BPF run-time statistics give the number of
 // scheduler events validprof's programs handled and the mean time per event.
+//
+// The machine may be shared: each period waits for it to be nearly idle, and
+// a pair of periods is measured again (and says so) when other work or
+// another validprof disturbed it. docs/performance.md records the figures.
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>

@@ -36,8 +36,11 @@ namespace validprof::workloads {
 // SQLite's own trace reports it: SQLITE_TRACE_STMT fires when a prepared
 // statement begins to run (first sqlite3_step after prepare or reset), with
 // the unexpanded SQL text; SQLITE_TRACE_PROFILE when it ends, with SQLite's
-// estimate of its run time. Trigger sub-programs (text "-- ...") are not
-// statements the program ran and are not counted.
+// estimate of its run time (whole milliseconds in SQLite 3.40: its clock is
+// the VFS's xCurrentTimeInt64). Trigger sub-programs (text "-- ...") are
+// not statements the program ran and are not counted; nor does SQLite report
+// the statements it runs for itself (reading sqlite_master when it loads the
+// schema), so neither must validprof.
 class StatementTrace {
 public:
     void install(sqlite3* db) {

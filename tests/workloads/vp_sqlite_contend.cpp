@@ -1,6 +1,6 @@
 // Two processes writing one SQLite database at once:
-// vp_sqlite_contend DBPATH N BUSY_TIMEOUT_MS [HOLD_MS [RETRY]]. The parent creates
-// the WAL database, forks, and parent and child each run N write
+// vp_sqlite_contend DBPATH N BUSY_TIMEOUT_MS [HOLD_MS [RETRY]]. The parent
+// creates the WAL database, forks, and parent and child each run N write
 // transactions (BEGIN IMMEDIATE; INSERT; hold the write lock HOLD_MS,
 // default 1; COMMIT), started together so that they collide.
 //
@@ -10,11 +10,12 @@
 // SQLITE_BUSY reaches the program, which counts it, sleeps 1 ms and steps
 // again: after sqlite3_reset (RETRY "reset", the default: a new execution,
 // which SQLite's trace reports again), or directly (RETRY "step": SQLite
-// resumes the statement where the lock was refused, the same execution). Each process reports busy_handler_calls, busy_wait_ns,
-// busy_results (SQLITE_BUSY returned by sqlite3_step), what SQLite's trace
-// and the counting VFS saw (sqlite_truth.h) and its wall time.
-#include <sqlite3.h>
+// resumes the statement where the lock was refused, the same execution).
+// Each process reports busy_handler_calls, busy_wait_ns, busy_results
+// (SQLITE_BUSY returned by sqlite3_step), what SQLite's trace and the
+// counting VFS saw (sqlite_truth.h) and its wall time.
 #include <fcntl.h>
+#include <sqlite3.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -70,21 +71,49 @@ void step_through_busy(sqlite3* db, CountedApi& api, sqlite3_stmt* statement, Re
     api.reset(statement);
 }
 
-// Parent and child, once each has opened and prepared, meet here so that
-// their first transactions collide: the child says it is ready, the parent
-// waits for that and says go.
-struct StartLine {
-    int ready[2];  // child -> parent
-    int go[2];     // parent -> child
-
-    void meet(bool parent) {
-        char byte = 'r';
-        if (parent) {
-            if (read(ready[0], &byte, 1) != 1 || write(go[1], &byte, 1) != 1) std::exit(1);
+// Parent and child start their transactions together, but open and prepare
+// one after the other: the first connection to a WAL database rebuilds its
+// shared-memory index under exclusive locks, and a second one opening at the
+// same moment would be refused them outside any statement. So the child
+// opens and prepares, says ready; the parent waits for that, opens and
+// prepares, says go. Each closes the pipe ends it does not use, so that if
+// the other dies, its read sees end-of-file and it exits instead of waiting.
+class StartLine {
+public:
+    StartLine() {
+        if (pipe2(ready_, O_CLOEXEC) != 0 || pipe2(go_, O_CLOEXEC) != 0) std::exit(1);
+    }
+    void after_fork(bool parent) {
+        close(parent ? ready_[1] : ready_[0]);
+        close(parent ? go_[0] : go_[1]);
+        parent_ = parent;
+    }
+    // Before sqlite3_open: the parent waits until the child has prepared.
+    void before_open() {
+        if (parent_) transfer(ready_[0], false);
+    }
+    // After the last prepare: the child says ready and waits; the parent says go.
+    void after_prepare() {
+        if (parent_) {
+            transfer(go_[1], true);
         } else {
-            if (write(ready[1], &byte, 1) != 1 || read(go[0], &byte, 1) != 1) std::exit(1);
+            transfer(ready_[1], true);
+            transfer(go_[0], false);
         }
     }
+
+private:
+    static void transfer(int fd, bool send) {
+        char byte = 'g';
+        if ((send ? write(fd, &byte, 1) : read(fd, &byte, 1)) != 1) {
+            std::fprintf(stderr, "vp_sqlite_contend[%d]: the other writer is gone\n", getpid());
+            std::exit(1);
+        }
+    }
+
+    int ready_[2] = {-1, -1};  // child -> parent
+    int go_[2] = {-1, -1};     // parent -> child
+    bool parent_ = false;
 };
 
 struct Settings {
@@ -102,6 +131,7 @@ void write_rows(const Settings& settings, const char* role, StartLine& start_lin
     StatementTrace trace;
     BusyHandler busy{settings.timeout_ms * 1'000'000ull};
     sqlite3* db = nullptr;
+    start_line.before_open();
     if (api.open(settings.path, &db) != SQLITE_OK) fail(db, "open");
     trace.install(db);
     sqlite3_busy_handler(db, &BusyHandler::handle, &busy);
@@ -112,7 +142,7 @@ void write_rows(const Settings& settings, const char* role, StartLine& start_lin
     if (api.prepare(db, "INSERT INTO contended(writer, n) VALUES (?1, ?2)", &insert) != SQLITE_OK) fail(db, "prepare insert");
     if (api.prepare(db, "COMMIT", &commit) != SQLITE_OK) fail(db, "prepare commit");
 
-    start_line.meet(std::string(role) == "parent");
+    start_line.after_prepare();
 
     std::uint64_t busy_results = 0;
     for (int row = 0; row < settings.rows; ++row) {
@@ -170,9 +200,10 @@ int main(int argc, char** argv) {
     if (argc > 5) settings.retry = std::string(argv[5]) == "step" ? Retry::step : Retry::reset;
 
     create_database(settings.path);
-    StartLine start_line{};
-    if (pipe2(start_line.ready, O_CLOEXEC) != 0 || pipe2(start_line.go, O_CLOEXEC) != 0) return 1;
+    StartLine start_line;
     pid_t child = fork();
+    if (child < 0) return 1;
+    start_line.after_fork(child != 0);
     if (child == 0) {
         write_rows(settings, "child", start_line);
         _exit(0);
