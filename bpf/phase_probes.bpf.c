@@ -124,7 +124,7 @@ static __always_inline int on_phase_end(__u32 phase_id)
 		total += inside;
 	}
 	event->on_cpu_ns = total;
-	bpf_ringbuf_submit(event, 0);
+	bpf_ringbuf_submit(event, BPF_RB_NO_WAKEUP); /* collected at the next poll round */
 	bpf_map_delete_elem(&open_phases, &key);
 	return 0;
 }

@@ -207,7 +207,7 @@ static __always_inline void end_execution(__u64 pid_tgid, __u64 stmt, struct vp_
 	event->from_exec = 0;
 	event->sql_bytes = 0;
 	event->sql_truncated = 0;
-	bpf_ringbuf_submit(event, 0);
+	bpf_ringbuf_submit(event, BPF_RB_NO_WAKEUP);
 }
 
 SEC("uprobe")
@@ -351,7 +351,7 @@ int sqlite_return(struct pt_regs *ctx)
 		event->db = db;
 		if (bpf_probe_read_user_str(event->filename, sizeof(event->filename), (void *)call->args[0]) < 0)
 			event->filename[0] = '\0';
-		bpf_ringbuf_submit(event, 0);
+		bpf_ringbuf_submit(event, BPF_RB_NO_WAKEUP);
 		break;
 	}
 	case VP_SQLITE_PREPARE_V2:
@@ -394,7 +394,7 @@ int sqlite_return(struct pt_regs *ctx)
 		event->sql_bytes = length > 0 ? length : 0;
 		event->sql_truncated = statement_bytes > sizeof(event->sql) ||
 				       (!statement_bytes && length >= (long)sizeof(event->sql));
-		bpf_ringbuf_submit(event, 0);
+		bpf_ringbuf_submit(event, BPF_RB_NO_WAKEUP);
 		break;
 	}
 	case VP_SQLITE_STEP: {
@@ -436,7 +436,7 @@ int sqlite_return(struct pt_regs *ctx)
 		long length = bpf_probe_read_user_str(event->sql, sizeof(event->sql), (void *)call->args[1]);
 		event->sql_bytes = length > 0 ? length : 0;
 		event->sql_truncated = length >= (long)sizeof(event->sql);
-		bpf_ringbuf_submit(event, 0);
+		bpf_ringbuf_submit(event, BPF_RB_NO_WAKEUP);
 		thread->executions_completed += 1;
 		break;
 	}
@@ -489,7 +489,7 @@ static __always_inline void gate_mapping(__u64 pid_tgid, int fd)
 		bpf_ringbuf_discard(event, 0);
 		return;
 	}
-	bpf_ringbuf_submit(event, 0);
+	bpf_ringbuf_submit(event, 0); /* a stopped process waits for this one */
 }
 
 static __always_inline int on_sys_enter(struct pt_regs *regs, long number)
@@ -532,7 +532,7 @@ static __always_inline int on_sys_enter(struct pt_regs *regs, long number)
 		__u64 path = number == VP_NR_UNLINK ? PT_REGS_PARM1_CORE_SYSCALL(regs) : PT_REGS_PARM2_CORE_SYSCALL(regs);
 		if (bpf_probe_read_user_str(event->path, sizeof(event->path), (void *)path) < 0)
 			event->path[0] = '\0';
-		bpf_ringbuf_submit(event, 0);
+		bpf_ringbuf_submit(event, BPF_RB_NO_WAKEUP);
 		return 0;
 	}
 	if (number != VP_NR_READ && number != VP_NR_WRITE && number != VP_NR_PREAD64 && number != VP_NR_PWRITE64 &&
@@ -589,7 +589,7 @@ static __always_inline int on_sys_exit(long result)
 				event->reserved = 0;
 				if (bpf_probe_read_user_str(event->path, sizeof(event->path), (void *)pending->path) < 0)
 					event->path[0] = '\0';
-				bpf_ringbuf_submit(event, 0);
+				bpf_ringbuf_submit(event, BPF_RB_NO_WAKEUP);
 			}
 		}
 		bpf_map_delete_elem(&pending_syscalls, &tid);

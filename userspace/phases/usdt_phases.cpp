@@ -1,6 +1,6 @@
 #include "phases/usdt_phases.h"
 
-#include <bcc/bcc_elf.h>
+#include "bcc/bcc_runtime.h"
 
 #include <set>
 
@@ -40,7 +40,7 @@ void collect_site(const char*, const bcc_elf_usdt* probe, void* payload) {
 std::vector<UsdtSite> read_usdt_sites(const std::string& path) {
     std::vector<tracer::LoadSegment> segments = tracer::read_load_segments(path);
     SiteCollection collection;
-    bcc_elf_foreach_usdt(path.c_str(), collect_site, &collection);
+    bcc::elf_foreach_usdt(path.c_str(), collect_site, &collection);
     std::vector<UsdtSite> sites;
     for (const auto& [probe, address] : collection.sites) {
         // A uprobe is placed by file offset; the note holds a link-time
@@ -68,7 +68,7 @@ std::vector<UsdtPhase> pair_phases(const std::vector<UsdtProbeName>& probes) {
 
 std::vector<UsdtProbeName> read_usdt_probes(const std::string& path) {
     std::vector<UsdtProbeName> probes;
-    bcc_elf_foreach_usdt(path.c_str(), collect_probe, &probes);
+    bcc::elf_foreach_usdt(path.c_str(), collect_probe, &probes);
     return probes;
 }
 

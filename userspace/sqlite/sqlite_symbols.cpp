@@ -1,7 +1,6 @@
 #include "sqlite/sqlite_symbols.h"
 
-#include <bcc/bcc_elf.h>
-#include <bcc/bcc_syms.h>
+#include "bcc/bcc_runtime.h"
 #include <elf.h>
 
 #include <map>
@@ -43,7 +42,7 @@ std::vector<FunctionSite> find_sqlite_functions(const std::string& path) {
     bcc_symbol_option option{};
     option.use_debug_file = 0;  // the API is in the binary's own tables
     option.use_symbol_type = (1u << STT_FUNC) | (1u << STT_GNU_IFUNC);
-    bcc_elf_foreach_sym(path.c_str(), collect_symbol, &option, &lookup);
+    bcc::elf_foreach_sym(path.c_str(), collect_symbol, &option, &lookup);
     // 2 = sqlite3_prepare_v2, 6 = sqlite3_step: without both it is not SQLite.
     if (!lookup.found.count(2) || !lookup.found.count(6)) return {};
 

@@ -1,6 +1,6 @@
 #include "stacks/build_id_index.h"
 
-#include <bcc/bcc_elf.h>
+#include "bcc/bcc_runtime.h"
 
 #include <filesystem>
 #include <system_error>
@@ -41,7 +41,7 @@ std::string to_hex(const BuildId& id) {
 void BuildIdIndex::add_file(const std::string& path) {
     if (path.empty() || !seen_paths_.insert(path).second) return;
     char hex[41] = {};
-    if (bcc_elf_get_buildid(path.c_str(), hex) != 0) return;
+    if (bcc::elf_get_buildid(path.c_str(), hex) != 0) return;
     path_by_id_.emplace(hex, path);
 }
 

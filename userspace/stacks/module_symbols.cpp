@@ -1,7 +1,6 @@
 #include "stacks/module_symbols.h"
 
-#include <bcc/bcc_elf.h>
-#include <bcc/bcc_syms.h>
+#include "bcc/bcc_runtime.h"
 #include <cxxabi.h>
 #include <elf.h>
 
@@ -36,7 +35,7 @@ ModuleSymbols ModuleSymbols::load(const std::string& path) {
     option.check_debug_file_crc = 1;
     option.lazy_symbolize = 0;
     option.use_symbol_type = (1u << STT_FUNC) | (1u << STT_GNU_IFUNC);
-    bcc_elf_foreach_sym(path.c_str(), collect_symbol, &option, &module.symbols_);
+    bcc::elf_foreach_sym(path.c_str(), collect_symbol, &option, &module.symbols_);
     module.index();
     return module;
 }

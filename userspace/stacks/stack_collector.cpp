@@ -157,8 +157,10 @@ std::vector<RawStack> StackCollector::read() const {
 }
 
 std::map<std::string, std::uint64_t> StackCollector::lost_samples() const {
-    static const char* const names[VP_STACK_COUNTER_MAX] = {"stack_counts_full", "user_stack_lost",
-                                                            "kernel_stack_lost", "offcpu_map_full"};
+    // A sample whose user or kernel stack could not be captured is kept
+    // (with a "[user stack lost]" frame): a note, not a loss.
+    static const char* const names[VP_STACK_COUNTER_MAX] = {"stack_counts_full", "note_user_stack_unavailable",
+                                                            "note_kernel_stack_unavailable", "offcpu_map_full"};
     std::map<std::string, std::uint64_t> lost;
     std::vector<std::uint64_t> counts = tracer::read_percpu_counters(bpf_map__fd(skeleton_->maps.stack_counters), VP_STACK_COUNTER_MAX);
     for (std::uint32_t index = 0; index < VP_STACK_COUNTER_MAX; ++index) lost[names[index]] = counts[index];

@@ -1,6 +1,6 @@
 #include "stacks/symbolizer.h"
 
-#include <bcc/bcc_syms.h>
+#include "bcc/bcc_runtime.h"
 #include <sys/stat.h>
 
 #include <cstdio>
@@ -75,7 +75,7 @@ Symbolizer::Symbolizer() {
 }
 
 Symbolizer::~Symbolizer() {
-    if (kernel_cache_) bcc_free_symcache(kernel_cache_, -1);
+    if (kernel_cache_) bcc::free_symcache(kernel_cache_, -1);
 }
 
 void Symbolizer::add_known_file(const std::string& path) { index_.add_file(path); }
@@ -104,9 +104,9 @@ Frame Symbolizer::user_frame(const UserFrame& frame, const RawStack& raw) {
 }
 
 Frame Symbolizer::kernel_frame(std::uint64_t address) {
-    if (!kernel_cache_) kernel_cache_ = bcc_symcache_new(-1, nullptr);
+    if (!kernel_cache_) kernel_cache_ = bcc::symcache_new(-1, nullptr);
     bcc_symbol symbol{};
-    if (kernel_cache_ && bcc_symcache_resolve_no_demangle(kernel_cache_, address, &symbol) == 0 && symbol.name)
+    if (kernel_cache_ && bcc::symcache_resolve_no_demangle(kernel_cache_, address, &symbol) == 0 && symbol.name)
         return {symbol.name, "[kernel]"};
     return {hex_offset("[kernel]", address), "[kernel]"};
 }

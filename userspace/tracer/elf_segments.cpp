@@ -1,6 +1,6 @@
 #include "tracer/elf_segments.h"
 
-#include <bcc/bcc_elf.h>
+#include "bcc/bcc_runtime.h"
 
 namespace validprof::tracer {
 namespace {
@@ -14,7 +14,7 @@ int collect_segment(std::uint64_t virtual_address, std::uint64_t size, std::uint
 
 std::vector<LoadSegment> read_load_segments(const std::string& path) {
     std::vector<LoadSegment> segments;
-    bcc_elf_foreach_load_section(path.c_str(), collect_segment, &segments);
+    bcc::elf_foreach_load_section(path.c_str(), collect_segment, &segments);
     return segments;
 }
 

@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -123,10 +124,14 @@ int HookTracer::on_ring_buffer_record(void* context, void* data, std::size_t siz
 }
 
 common::Result<int> HookTracer::poll(int timeout_ms) {
-    int delivered = ring_buffer__poll(ring_buffer_.get(), timeout_ms);
-    if (delivered == -EINTR) return 0;
-    if (delivered < 0) return libbpf_error("reading the BPF ring buffer failed", delivered);
-    return delivered;
+    // Most records are submitted without a wakeup (BPF_RB_NO_WAKEUP), so
+    // the wait ends at the timeout or at a record that must be seen now (a
+    // stopped process); then everything queued is consumed.
+    int woken = ring_buffer__poll(ring_buffer_.get(), timeout_ms);
+    if (woken < 0 && woken != -EINTR) return libbpf_error("reading the BPF ring buffer failed", woken);
+    int consumed = ring_buffer__consume(ring_buffer_.get());
+    if (consumed < 0 && consumed != -EINTR) return libbpf_error("reading the BPF ring buffer failed", consumed);
+    return std::max(woken, 0) + std::max(consumed, 0);
 }
 
 common::Result<void> HookTracer::track_children_of_calling_thread(bool enabled) {
