@@ -20,7 +20,9 @@ inline constexpr std::int32_t kSqliteRow = 100;
 inline constexpr std::int32_t kSqliteDone = 101;
 
 // One execution of a prepared statement: from its first sqlite3_step to
-// SQLITE_DONE, an error, or sqlite3_reset/sqlite3_finalize.
+// SQLITE_DONE, an error, or sqlite3_reset/sqlite3_finalize. SQLITE_BUSY and
+// SQLITE_LOCKED do not end it: the application may step again and SQLite
+// resumes the statement (they are counted in busy_results/locked_results).
 struct StatementExecution {
     std::int32_t pid = 0;
     std::int32_t tid = 0;
@@ -30,7 +32,7 @@ struct StatementExecution {
     std::uint64_t start_ns = 0;
     std::uint64_t end_ns = 0;
     std::uint64_t rows = 0;            // SQLITE_ROW results
-    std::int32_t result_code = 0;      // the step result that ended it (101 DONE, or an error); 0 if reset first
+    std::int32_t result_code = 0;      // the step result that ended it (101 DONE, or an error); 0 if reset or finalized first
     std::uint32_t busy_results = 0;    // SQLITE_BUSY results seen during it
     std::uint32_t locked_results = 0;  // SQLITE_LOCKED results seen during it
     // Run by sqlite3_exec without visible prepare/step (a copy where those
