@@ -13,6 +13,7 @@
 #include <bpf/usdt.bpf.h>
 
 #include "phase_probes.h"
+#include "thread_phases.bpf.h"
 #include "tracked_threads.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
@@ -39,6 +40,43 @@ struct {
 
 /* Template for new open_phases entries: too large for the stack. */
 const struct vp_open_phase zero_open_phase = {};
+
+static __always_inline void push_phase(__u32 tid, __u32 phase_id)
+{
+	struct vp_thread_phases *phases = bpf_map_lookup_elem(&thread_phases, &tid);
+	if (!phases) {
+		struct vp_thread_phases empty = {};
+		bpf_map_update_elem(&thread_phases, &tid, &empty, BPF_NOEXIST);
+		phases = bpf_map_lookup_elem(&thread_phases, &tid);
+		if (!phases)
+			return;
+	}
+	__u32 depth = phases->depth;
+	if (depth < VP_PHASE_NESTING)
+		phases->ids[depth & (VP_PHASE_NESTING - 1)] = phase_id;
+	phases->depth = depth + 1;
+}
+
+/* Pops phase_id, and anything opened inside it that never ended. */
+static __always_inline void pop_phase(__u32 tid, __u32 phase_id)
+{
+	struct vp_thread_phases *phases = bpf_map_lookup_elem(&thread_phases, &tid);
+	if (!phases || phases->depth == 0)
+		return;
+	__u32 depth = phases->depth;
+	if (depth > VP_PHASE_NESTING) {
+		phases->depth = depth - 1; /* deeper than recorded: just count down */
+		return;
+	}
+	/* The innermost occurrence of phase_id, searched with constant
+	 * indexes (the verifier wants them bounded). */
+	__u32 found = depth;
+	for (__u32 i = 0; i < VP_PHASE_NESTING; i++)
+		if (i < depth && phases->ids[i] == phase_id)
+			found = i;
+	if (found < depth)
+		phases->depth = found;
+}
 
 static __always_inline void count(__u32 which)
 {
@@ -74,6 +112,7 @@ static __always_inline int on_phase_start(__u32 phase_id)
 	struct vp_open_phase *open = bpf_map_lookup_elem(&open_phases, &key);
 	if (!open)
 		return 0;
+	push_phase(tid, phase_id);
 	__u64 now = bpf_ktime_get_ns();
 	open->start_ns = now;
 	bpf_probe_read_kernel(open->on_cpu_ns_per_cpu, sizeof(open->on_cpu_ns_per_cpu),
@@ -96,6 +135,7 @@ static __always_inline int on_phase_end(__u32 phase_id)
 		count(VP_PHASE_UNMATCHED_END);
 		return 0;
 	}
+	pop_phase(tid, phase_id);
 
 	__u64 now = bpf_ktime_get_ns();
 	struct vp_phase_event *event = bpf_ringbuf_reserve(&phase_events, sizeof(*event), 0);

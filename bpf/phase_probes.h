@@ -28,6 +28,13 @@ struct vp_open_phase {
 	__u64 on_cpu_ns_per_cpu[VP_MAX_CPUS]; /* the thread's totals at the start */
 };
 
+/* Phases open on one thread, outermost first (value of thread_phases). */
+#define VP_PHASE_NESTING 8
+struct vp_thread_phases {
+	__u32 depth;
+	__u32 ids[VP_PHASE_NESTING];
+};
+
 struct vp_phase_event {
 	__u32 pid;
 	__u32 tid;

@@ -14,6 +14,7 @@
 
 #include "stack_samples.h"
 #include "task_fields.bpf.h"
+#include "thread_phases.bpf.h"
 #include "tracked_threads.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
@@ -116,6 +117,7 @@ int cpu_sample(struct bpf_perf_event_data *ctx)
 	key.user_stack_id = user_stack(ctx);
 	key.kernel_stack_id = kernel_stack(ctx);
 	key.kind = VP_SAMPLE_CPU;
+	key.phase = vp_current_phase(tid);
 	add_sample(&key, 0);
 	return 0;
 }
@@ -136,6 +138,7 @@ static __always_inline int handle_switch(void *ctx, bool preempt, struct task_st
 					     ? VP_SAMPLE_OFF_CPU_BLOCKED
 					     : VP_SAMPLE_OFF_CPU_SLEEPING;
 			start.uid = (__u32)bpf_get_current_uid_gid();
+			start.phase = vp_current_phase(prev_tid);
 			if (bpf_map_update_elem(&offcpu_starts, &prev_tid, &start, BPF_ANY))
 				count(VP_STACK_LOST_OFFCPU_FULL);
 		}
@@ -153,6 +156,7 @@ static __always_inline int handle_switch(void *ctx, bool preempt, struct task_st
 		key.user_stack_id = start->user_stack_id;
 		key.kernel_stack_id = start->kernel_stack_id;
 		key.kind = start->kind;
+		key.phase = start->phase;
 		struct vp_thread_state *tracked = bpf_map_lookup_elem(&tracked_threads, &next_tid);
 		if (tracked) {
 			key.pid = tracked->pid;

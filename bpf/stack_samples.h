@@ -31,7 +31,7 @@ struct vp_stack_key {
 	__s32 user_stack_id;  /* < 0: none (kernel thread, or lost) */
 	__s32 kernel_stack_id; /* < 0: none (sampled in user mode) */
 	__u32 kind;           /* enum vp_sample_kind */
-	__u32 reserved;
+	__u32 phase;          /* USDT phase the thread was in: id + 1, 0 for none (--usdt) */
 };
 
 struct vp_stack_value {
@@ -46,6 +46,8 @@ struct vp_offcpu_start {
 	__s32 kernel_stack_id;
 	__u32 kind;
 	__u32 uid;
+	__u32 phase;
+	__u32 reserved;
 };
 
 #endif /* VALIDPROF_BPF_STACK_SAMPLES_H */

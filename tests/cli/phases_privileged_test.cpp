@@ -162,3 +162,38 @@ TEST(ValidcorePrivileged, PostEditPhasesPerInvocation) {
 
 }  // namespace
 }  // namespace validprof::testing
+
+namespace validprof::testing {
+namespace {
+
+// With --usdt and --stacks together, samples taken inside a phase carry it
+// as their root frame: the off-CPU time inside "nap" is the naps' time.
+TEST(PhasesInStacksPrivileged, OffCpuSamplesNameTheirPhase) {
+    VALIDPROF_REQUIRE_BPF();
+    TempDir dir;
+    CommandResult result = run_command({validprof_binary(), "record", "--usdt", "--stacks", "--freq", "999", "--db",
+                                        dir.file("p.db"), "--", workload("vp_phases"), "4"},
+                                       {{"VALIDPROF_TRUTH", dir.file("truth.txt")}});
+    ASSERT_EQ(result.exit_code, 0) << result.output;
+    std::vector<TruthLine> truth = read_truth(dir.file("truth.txt"));
+    ASSERT_EQ(truth.size(), 1u);
+    auto database = open_database(dir.file("p.db"));
+    ASSERT_TRUE(database);
+    auto profile = database->load_stack_profile(1);
+    ASSERT_TRUE(profile.ok());
+    std::uint64_t nap_off_cpu = 0, work_cpu_samples = 0;
+    for (const model::StackSample& sample : profile->samples) {
+        if (sample.frames.empty()) continue;
+        const std::string& root = sample.frames.front().name;
+        if (root == "[phase] vptest:nap" && sample.kind != model::SampleKind::Cpu) nap_off_cpu += sample.weight_ns;
+        if (root == "[phase] vptest:work" && sample.kind == model::SampleKind::Cpu) work_cpu_samples += sample.count;
+    }
+    // 4 naps of 20 ms: what the workload's clock measured around them.
+    EXPECT_LE(nap_off_cpu, truth_u64(truth.front(), "nap_wall_ns") + kMs);
+    EXPECT_GE(static_cast<double>(nap_off_cpu), 0.8 * static_cast<double>(truth_u64(truth.front(), "nap_wall_ns")));
+    // 4 × 10 ms of CPU at 999 Hz: about 40 samples inside "work".
+    EXPECT_GT(work_cpu_samples, 20u);
+}
+
+}  // namespace
+}  // namespace validprof::testing

@@ -98,7 +98,9 @@ public:
             if (!added) return added.error();
         }
         if (options_.stacks) {
-            auto collector = stacks::StackCollector::create(*options_.stacks, tracer_->tracked_threads_fd());
+            stacks::StackOptions stack_options = *options_.stacks;
+            if (phase_tracer_) stack_options.thread_phases_fd = phase_tracer_->thread_phases_fd();
+            auto collector = stacks::StackCollector::create(stack_options, tracer_->tracked_threads_fd());
             if (!collector) return collector.error();
             stack_collector_ = std::move(*collector);
         }
@@ -174,8 +176,12 @@ public:
         end.lost_events = tracer_->lost_events();
         end.events_received = tracer_->events_received();
         std::vector<stacks::RawStack> raw_stacks;
+        std::map<std::uint32_t, std::string> phase_names;  // sampler's phase value → name
         if (stack_collector_) {
             raw_stacks = stack_collector_->read();
+            if (phase_tracer_)
+                for (const stacks::RawStack& stack : raw_stacks)
+                    if (stack.phase) phase_names.emplace(stack.phase, phase_tracer_->phase_name(stack.phase - 1));
             for (const auto& [reason, count] : stack_collector_->lost_samples()) end.lost_events["stack_" + reason] = count;
         }
         if (phase_tracer_)
@@ -187,7 +193,7 @@ public:
         sqlite_tracer_.reset();
         tracer_.reset();
         if (options_.stacks)
-            if (auto stored = store_stacks(raw_stacks); !stored) return stored.error();
+            if (auto stored = store_stacks(raw_stacks, phase_names); !stored) return stored.error();
         if (auto finished = database_->finish_session(session_id_, end); !finished) return finished.error();
 
         print_summary(end, stop.signal_number());
@@ -278,14 +284,22 @@ private:
 
     // Symbolized now that the processes have exited: the point of storing
     // build-id + offset in the kernel (see userspace/stacks/symbolizer.h).
-    common::Result<void> store_stacks(const std::vector<stacks::RawStack>& raw) {
+    // With --usdt a sample taken inside a phase gets the phase as its root
+    // frame ("[phase] validcore:consensus"), so flame graphs split by phase.
+    common::Result<void> store_stacks(const std::vector<stacks::RawStack>& raw,
+                                      const std::map<std::uint32_t, std::string>& phase_names) {
         stacks::Symbolizer symbolizer;
         for (const std::string& path : executables_) symbolizer.add_known_file(path);
         model::StackProfile profile;
         profile.settings.frequency_hz = options_.stacks->frequency_hz;
         profile.settings.offcpu_min_ns = options_.stacks->offcpu_min_ns;
         std::uint64_t period = 1'000'000'000ull / options_.stacks->frequency_hz;
-        for (const stacks::RawStack& stack : raw) profile.samples.push_back(symbolizer.symbolize(stack, period));
+        for (const stacks::RawStack& stack : raw) {
+            model::StackSample sample = symbolizer.symbolize(stack, period);
+            if (auto name = phase_names.find(stack.phase); name != phase_names.end() && !name->second.empty())
+                sample.frames.insert(sample.frames.begin(), {"[phase] " + name->second, "[phase]"});
+            profile.samples.push_back(std::move(sample));
+        }
         return database_->store_stack_profile(session_id_, profile);
     }
 

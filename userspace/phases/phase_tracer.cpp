@@ -126,6 +126,13 @@ common::Result<void> PhaseTracer::attach_multi(const std::string& path, const st
     return common::success();
 }
 
+int PhaseTracer::thread_phases_fd() const { return bpf_map__fd(skeleton_->maps.thread_phases); }
+
+std::string PhaseTracer::phase_name(std::uint32_t phase_id) const {
+    if (phase_id >= phases_.size()) return {};
+    return phases_[phase_id].provider + ":" + phases_[phase_id].name;
+}
+
 int PhaseTracer::ring_buffer_fd() const { return bpf_map__fd(skeleton_->maps.phase_events); }
 
 common::Result<model::PhaseExecution> PhaseTracer::decode(const void* data, std::size_t size) const {

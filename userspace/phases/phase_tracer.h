@@ -39,6 +39,12 @@ public:
 
     std::map<std::string, std::uint64_t> lost_events() const;
 
+    // The map of the phases each thread is in, for the stack sampler.
+    int thread_phases_fd() const;
+    // "provider:name" of a phase id (as the stack sampler records it,
+    // minus one); empty for an unknown id.
+    std::string phase_name(std::uint32_t phase_id) const;
+
 private:
     PhaseTracer() = default;
 

@@ -13,6 +13,7 @@
 // The skeleton names the ABI structs, so the ABI headers come first.
 #include <linux/types.h>
 #include "hook_trace.h"
+#include "phase_probes.h"
 #include "stack_samples.h"
 #include "stack_samples.skel.h"
 #include "tracer/kernel_features.h"
@@ -59,6 +60,9 @@ common::Result<std::unique_ptr<StackCollector>> StackCollector::create(const Sta
     // configure
     if (int error = bpf_map__reuse_fd(skeleton->maps.tracked_threads, tracked_threads_fd))
         return libbpf_error("cannot share the tracked-threads map with the stack sampler", error);
+    if (options.thread_phases_fd >= 0)
+        if (int error = bpf_map__reuse_fd(skeleton->maps.thread_phases, options.thread_phases_fd))
+            return libbpf_error("cannot share the thread-phases map with the stack sampler", error);
     bool btf = tracer::use_btf_tracepoints(options.force_raw_tracepoints);
     bpf_program__set_autoload(skeleton->progs.offcpu_switch_btf, btf);
     bpf_program__set_autoload(skeleton->progs.offcpu_switch_raw, !btf);
@@ -128,6 +132,7 @@ std::vector<RawStack> StackCollector::read() const {
         stack.kind = static_cast<SampleKind>(key.kind);
         stack.count = value.count;
         stack.total_ns = value.total_ns;
+        stack.phase = key.phase;
         if (key.user_stack_id >= 0) {
             __u32 id = static_cast<__u32>(key.user_stack_id);
             if (bpf_map_lookup_elem(user_fd, &id, user_frames.data()) == 0) {

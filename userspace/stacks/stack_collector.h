@@ -28,6 +28,9 @@ struct StackOptions {
     std::uint32_t stack_entries = 16384;      // distinct stacks per stack map
     std::uint32_t count_entries = 65536;      // distinct (process, stacks, kind) keys
     bool force_raw_tracepoints = false;
+    // phase_probes' thread_phases map (--usdt), so samples name the phase
+    // they were taken in; -1: none.
+    int thread_phases_fd = -1;
 };
 
 class StackCollector {
