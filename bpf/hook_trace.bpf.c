@@ -337,8 +337,9 @@ static __always_inline int handle_exec(struct task_struct *task, __u32 old_tid,
 		       bpf_send_signal(VP_SIGSTOP) == 0;
 	/* Waking userspace per event cost a 5 ms hook more than the BPF work
 	 * did (docs/performance.md): only a stopped process cannot wait for
-	 * the next poll round. */
-	bpf_ringbuf_submit(event, event->gated ? 0 : BPF_RB_NO_WAKEUP);
+	 * the next poll round. Forced: a plain submit wakes nobody while
+	 * earlier records are still unread. */
+	bpf_ringbuf_submit(event, event->gated ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP);
 	return 0;
 }
 

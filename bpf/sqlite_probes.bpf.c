@@ -489,7 +489,9 @@ static __always_inline void gate_mapping(__u64 pid_tgid, int fd)
 		bpf_ringbuf_discard(event, 0);
 		return;
 	}
-	bpf_ringbuf_submit(event, 0); /* a stopped process waits for this one */
+	/* A stopped process waits for this one: wake userspace even while
+	 * earlier records are unread. */
+	bpf_ringbuf_submit(event, BPF_RB_FORCE_WAKEUP);
 }
 
 static __always_inline int on_sys_enter(struct pt_regs *regs, long number)
