@@ -182,7 +182,7 @@ public:
             if (phase_tracer_)
                 for (const stacks::RawStack& stack : raw_stacks)
                     if (stack.phase) phase_names.emplace(stack.phase, phase_tracer_->phase_name(stack.phase - 1));
-            for (const auto& [reason, count] : stack_collector_->lost_samples()) end.lost_events["stack_" + reason] = count;
+            for (const auto& [reason, count] : stack_collector_->lost_samples()) end.lost_events[reason] = count;
         }
         if (phase_tracer_)
             for (const auto& [reason, count] : phase_tracer_->lost_events()) end.lost_events[reason] = count;
