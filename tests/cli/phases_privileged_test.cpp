@@ -73,8 +73,17 @@ TEST_P(PhasesPrivileged, UsdtPhasePairsAgreeWithTheWorkloadsClocks) {
     EXPECT_GE(static_cast<double>(work_wall), 0.8 * static_cast<double>(truth_work));
     EXPECT_LE(nap_wall, truth_nap + kMs);
     EXPECT_GE(static_cast<double>(nap_wall), 0.8 * static_cast<double>(truth_nap));
+    // A slice whose switch-in reached no sched_switch program (validprof
+    // counts them as note_switch_in_unseen) is only known at its
+    // switch-out, so a phase ending inside it may miss up to one tick
+    // (4 ms at HZ=250) of it. The allowance applies only when that happened.
+    auto session = database->load_session(1);
+    ASSERT_TRUE(session.ok());
+    std::uint64_t unseen = session->end.lost_events.count("note_switch_in_unseen")
+                               ? session->end.lost_events.at("note_switch_in_unseen")
+                               : 0;
     EXPECT_TRUE(within("work on-CPU vs the thread's CPU clock", work_cpu, truth_u64(truth.front(), "work_cpu_ns"),
-                       0.05, 2 * kMs));
+                       0.05, 2 * kMs + unseen * 5 * kMs));
 
     // Validation CPU per core never exceeds the hooks' CPU on that core.
     report::PhaseReport summary = report::summarize_phases(*invocations, *phases, invocation.wall_ns());
