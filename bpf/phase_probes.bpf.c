@@ -13,6 +13,7 @@
 #include <bpf/usdt.bpf.h>
 
 #include "phase_probes.h"
+#include "task_fields.bpf.h"
 #include "thread_phases.bpf.h"
 #include "tracked_threads.bpf.h"
 
@@ -85,10 +86,16 @@ static __always_inline void count(__u32 which)
 		*value += 1;
 }
 
-/* The running thread's on-CPU time on this CPU, its current slice included. */
+/* The running thread's current slice on this CPU. When its switch-in was
+ * never seen (see account_switch_out in hook_trace.bpf.c), the scheduler's
+ * own counter since the last switch-out stands in for it: exact but for
+ * the time since the last scheduler tick. */
 static __always_inline __u64 running_slice(struct vp_thread_state *thread, __u64 now)
 {
-	return thread->switched_in_ns && now > thread->switched_in_ns ? now - thread->switched_in_ns : 0;
+	if (thread->switched_in_ns)
+		return now > thread->switched_in_ns ? now - thread->switched_in_ns : 0;
+	__u64 runtime = vp_task_runtime_ns((struct task_struct *)bpf_get_current_task());
+	return runtime > thread->kernel_runtime_ns ? runtime - thread->kernel_runtime_ns : 0;
 }
 
 static __always_inline __u32 this_cpu(void)

@@ -73,10 +73,10 @@ TEST_P(PhasesPrivileged, UsdtPhasePairsAgreeWithTheWorkloadsClocks) {
     EXPECT_GE(static_cast<double>(work_wall), 0.8 * static_cast<double>(truth_work));
     EXPECT_LE(nap_wall, truth_nap + kMs);
     EXPECT_GE(static_cast<double>(nap_wall), 0.8 * static_cast<double>(truth_nap));
-    // A slice whose switch-in reached no sched_switch program (validprof
-    // counts them as note_switch_in_unseen) is only known at its
-    // switch-out, so a phase ending inside it may miss up to one tick
-    // (4 ms at HZ=250) of it. The allowance applies only when that happened.
+    // In a slice whose switch-in reached no sched_switch program (counted
+    // as note_switch_in_unseen) the phase probes fall back to the
+    // scheduler's counter, current only to its last tick: up to one tick
+    // (4 ms at HZ=250) off. The allowance applies only when that happened.
     auto session = database->load_session(1);
     ASSERT_TRUE(session.ok());
     std::uint64_t unseen = session->end.lost_events.count("note_switch_in_unseen")

@@ -6,40 +6,19 @@
 #include <unordered_map>
 
 #include "report/percentiles.h"
+#include "report/process_owners.h"
 
 namespace validprof::report {
-namespace {
-
-struct ProcessSpan {
-    const model::Invocation* invocation;
-    std::uint64_t start_ns;
-    std::uint64_t end_ns;  // max when the process had not exited
-};
-
-}  // namespace
-
 bool is_validation_phase(const std::string& phase) { return phase != "hook" && phase != "db_write"; }
 
 std::vector<std::string> attribute_phases(const std::vector<model::Invocation>& invocations,
                                           const std::vector<model::PhaseExecution>& phases) {
-    std::unordered_map<std::int32_t, std::vector<ProcessSpan>> spans_by_pid;
-    for (const model::Invocation& invocation : invocations)
-        for (const model::ProcessRecord& process : invocation.processes)
-            spans_by_pid[process.pid].push_back(
-                {&invocation, process.start_ns,
-                 process.exited ? process.end_ns : std::numeric_limits<std::uint64_t>::max()});
-
+    const ProcessOwners owners(invocations);
     std::vector<std::string> hooks;
     hooks.reserve(phases.size());
     for (const model::PhaseExecution& phase : phases) {
-        std::string hook = kOutsideInvocations;
-        if (auto found = spans_by_pid.find(phase.pid); found != spans_by_pid.end())
-            for (const ProcessSpan& span : found->second)
-                if (phase.start_ns >= span.start_ns && phase.start_ns <= span.end_ns) {
-                    hook = span.invocation->hook;
-                    break;
-                }
-        hooks.push_back(std::move(hook));
+        const model::Invocation* owner = owners.at(phase.pid, phase.start_ns);
+        hooks.push_back(owner ? owner->hook : kOutsideInvocations);
     }
     return hooks;
 }

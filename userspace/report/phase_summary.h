@@ -17,6 +17,7 @@
 
 #include "model/invocation.h"
 #include "model/phase.h"
+#include "report/process_owners.h"
 
 namespace validprof::report {
 
@@ -48,8 +49,6 @@ struct PhaseReport {
 };
 
 bool is_validation_phase(const std::string& phase);
-
-inline constexpr const char* kOutsideInvocations = "(outside invocations)";
 
 PhaseReport summarize_phases(const std::vector<model::Invocation>& invocations,
                              const std::vector<model::PhaseExecution>& phases, std::uint64_t session_wall_ns);

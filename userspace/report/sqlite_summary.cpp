@@ -1,5 +1,7 @@
 #include "report/sqlite_summary.h"
 
+#include "report/process_owners.h"
+
 #include <algorithm>
 #include <limits>
 #include <map>
@@ -14,30 +16,6 @@
 
 namespace validprof::report {
 namespace {
-
-struct ProcessSpan {
-    const model::Invocation* invocation;
-    std::uint64_t start_ns;
-    std::uint64_t end_ns;  // max when the process had not exited
-};
-
-// Per pid, the spans of the processes that had it, earliest invocation first.
-std::unordered_map<std::int32_t, std::vector<ProcessSpan>> spans_by_pid(
-    const std::vector<model::Invocation>& invocations) {
-    std::vector<const model::Invocation*> ordered;
-    ordered.reserve(invocations.size());
-    for (const model::Invocation& invocation : invocations) ordered.push_back(&invocation);
-    std::stable_sort(ordered.begin(), ordered.end(), [](const auto* a, const auto* b) {
-        return std::tie(a->start_ns, a->id) < std::tie(b->start_ns, b->id);
-    });
-    std::unordered_map<std::int32_t, std::vector<ProcessSpan>> spans;
-    for (const model::Invocation* invocation : ordered)
-        for (const model::ProcessRecord& process : invocation->processes)
-            spans[process.pid].push_back(
-                {invocation, process.start_ns,
-                 process.exited ? process.end_ns : std::numeric_limits<std::uint64_t>::max()});
-    return spans;
-}
 
 std::optional<double> percent(std::uint64_t part, std::uint64_t whole) {
     if (whole == 0) return std::nullopt;
@@ -57,23 +35,15 @@ bool selected(const std::string& hook, const std::optional<std::string>& hook_fi
 
 SqliteAttribution attribute_sqlite(const std::vector<model::Invocation>& invocations,
                                    const model::SqliteActivity& activity) {
-    const auto spans = spans_by_pid(invocations);
+    const ProcessOwners owners(invocations);
+    const auto hook_of = [](const model::Invocation* invocation) -> std::string {
+        return invocation ? invocation->hook : kOutsideInvocations;
+    };
     SqliteAttribution attribution;
     attribution.statements.reserve(activity.statements.size());
-    for (const model::StatementExecution& statement : activity.statements) {
-        std::string hook = kOutsideInvocations;
-        if (auto found = spans.find(statement.pid); found != spans.end())
-            for (const ProcessSpan& span : found->second)
-                if (statement.start_ns >= span.start_ns && statement.start_ns <= span.end_ns) {
-                    hook = span.invocation->hook;
-                    break;
-                }
-        attribution.statements.push_back(std::move(hook));
-    }
-    const auto first_owner = [&spans](std::int32_t pid) -> std::string {
-        auto found = spans.find(pid);
-        return found == spans.end() ? kOutsideInvocations : found->second.front().invocation->hook;
-    };
+    for (const model::StatementExecution& statement : activity.statements)
+        attribution.statements.push_back(hook_of(owners.at(statement.pid, statement.start_ns)));
+    const auto first_owner = [&](std::int32_t pid) { return hook_of(owners.first(pid)); };
     attribution.processes.reserve(activity.processes.size());
     for (const model::SqliteProcessTotals& process : activity.processes)
         attribution.processes.push_back(first_owner(process.pid));

@@ -20,10 +20,11 @@
 
 #include "model/invocation.h"
 #include "model/sqlite_activity.h"
+#include "report/process_owners.h"
 
 namespace validprof::report {
 
-// The hook owning each item, kOutsideInvocations (phase_summary.h) when no
+// The hook owning each item, kOutsideInvocations (process_owners.h) when no
 // invocation does; each vector parallel to the activity's.
 struct SqliteAttribution {
     std::vector<std::string> statements;
