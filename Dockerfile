@@ -1,5 +1,6 @@
 # validprof in a container: builds the same way as on a host (scripts/setup.sh
-# then scripts/build.sh) on Debian 12.
+# then scripts/build.sh) on Debian 12, and runs the unit tests while it
+# builds (the privileged ones need the host's kernel: see below).
 #
 # Tracing the host's hooks needs the host's kernel and PID namespace:
 #   docker build -t validprof .
@@ -22,6 +23,7 @@ FROM debian:12
 WORKDIR /src/validprof
 COPY . .
 RUN ./scripts/setup.sh && VALIDPROF_BUILD_DIR=/src/validprof/build ./scripts/build.sh \
+ && (cd build && ctest --label-exclude privileged --output-on-failure --parallel "$(nproc)") \
  && install -m 0755 build/userspace/cli/validprof /usr/local/bin/validprof
 
 ENTRYPOINT ["validprof"]

@@ -8,8 +8,8 @@
  * rule. Untracked tasks cost one hash lookup per hook point and nothing more.
  *
  * Scheduler time is aggregated here, per thread, in the map value; it
- * crosses to userspace once, in the thread's exit event (or by reading the
- * map at detach). Only lifecycle events use the ring buffer. Every event
+ * crosses to userspace once, in the thread's exit event, sent at its final
+ * context switch (or by reading the map at detach). Only lifecycle events use the ring buffer. Every event
  * that cannot be delivered is counted in `counters`.
  *
  * Each scheduler hook exists twice, tp_btf (cheaper: direct field access)
@@ -101,36 +101,58 @@ static __always_inline void fill_header(struct vp_event_header *header, __u32 ki
 
 /* ---- scheduler: the hot path ------------------------------------------ */
 
-static __always_inline void account_switch_out(struct vp_thread_state *state,
-					       struct task_struct *prev, bool preempt,
-					       __u64 now)
+static __always_inline void add_on_cpu(struct vp_thread_state *state, __u32 cpu, __u64 delta)
 {
-	__u64 runtime = vp_task_runtime_ns(prev);
-	__u64 run_delay = vp_task_run_delay_ns(prev);
-	__u64 delta = 0;
-	if (state->switched_in_ns) {
-		delta = now > state->switched_in_ns ? now - state->switched_in_ns : 0;
-	} else {
-		/* The switch-in of this slice was never seen (it happens: some
-		 * switches reach no sched_switch program). The scheduler's own
-		 * counters, exact at this point (update_curr() ran in
-		 * __schedule()), give the slice and the wait before it. */
-		delta = runtime > state->kernel_runtime_ns ? runtime - state->kernel_runtime_ns : 0;
+	if (cpu >= VP_MAX_CPUS) {
+		cpu = VP_MAX_CPUS - 1;
+		count(VP_COUNTER_CPU_FOLDED);
+	}
+	/* A bound the compiler cannot fold into the test above, so the
+	 * verifier sees the index in range. */
+	barrier_var(cpu);
+	cpu &= VP_MAX_CPUS - 1;
+	state->totals.on_cpu_ns += delta;
+	state->totals.on_cpu_ns_per_cpu[cpu] += delta;
+}
+
+/* Brings on-CPU and run-queue wait up to the kernel's own counters of the
+ * task. At a switch-out they are exact: __schedule() has run update_curr()
+ * and sched_info keeps the wait of every arrival. Taking differences of
+ * them, rather than timing slices with our clock, makes the totals equal
+ * /proc/PID/schedstat at the end whatever happens in between (a switch no
+ * program saw, interrupt time the kernel leaves out of a task's runtime),
+ * and costs nothing: the fields are read anyway. */
+static __always_inline void catch_up_with_kernel(struct vp_thread_state *state, struct task_struct *task,
+						 __u32 cpu)
+{
+	__u64 runtime = vp_task_runtime_ns(task);
+	__u64 run_delay = vp_task_run_delay_ns(task);
+	__u64 timeslices = vp_task_timeslices(task);
+	if (runtime > state->kernel_runtime_ns)
+		add_on_cpu(state, cpu, runtime - state->kernel_runtime_ns);
+	if (timeslices != state->kernel_timeslices) {
 		if (run_delay > state->kernel_run_delay_ns)
 			state->totals.run_queue_wait_ns += run_delay - state->kernel_run_delay_ns;
-		count(VP_COUNTER_SWITCH_IN_UNSEEN);
+	} else {
+		/* No arrival counted since the last switch-out: either none
+		 * happened (then the clock measured nothing either) or this
+		 * kernel does not maintain sched_info. */
+		state->totals.run_queue_wait_ns += state->clock_run_queue_wait_ns;
 	}
-	if (delta) {
-		__u32 cpu = bpf_get_smp_processor_id();
-		if (cpu >= VP_MAX_CPUS) {
-			cpu = VP_MAX_CPUS - 1;
-			count(VP_COUNTER_CPU_FOLDED);
-		}
-		state->totals.on_cpu_ns += delta;
-		state->totals.on_cpu_ns_per_cpu[cpu] += delta;
-	}
+	state->clock_run_queue_wait_ns = 0;
 	state->kernel_runtime_ns = runtime;
 	state->kernel_run_delay_ns = run_delay;
+	state->kernel_timeslices = timeslices;
+}
+
+/* Returns the task state the thread left the CPU with. */
+static __always_inline __u32 account_switch_out(struct vp_thread_state *state,
+						struct task_struct *prev, bool preempt,
+						__u64 now)
+{
+	if (!state->switched_in_ns)
+		count(VP_COUNTER_SWITCH_IN_UNSEEN); /* harmless: see catch_up_with_kernel */
+	catch_up_with_kernel(state, prev, bpf_get_smp_processor_id());
 	state->switched_in_ns = 0;
 	state->switched_out_ns = now;
 
@@ -148,12 +170,13 @@ static __always_inline void account_switch_out(struct vp_thread_state *state,
 		state->state = io_wait ? VP_STATE_BLOCKED : VP_STATE_SLEEPING;
 		state->runnable_since_ns = 0;
 	}
+	return task_state;
 }
 
 static __always_inline void account_switch_in(struct vp_thread_state *state, __u64 now)
 {
 	if (state->runnable_since_ns && now > state->runnable_since_ns) {
-		state->totals.run_queue_wait_ns += now - state->runnable_since_ns;
+		state->clock_run_queue_wait_ns += now - state->runnable_since_ns;
 	} else if (state->switched_out_ns && now > state->switched_out_ns) {
 		/* The wakeup was not seen (tracking began while the task slept):
 		 * the whole gap is off-CPU time in the state it left with. */
@@ -168,6 +191,34 @@ static __always_inline void account_switch_in(struct vp_thread_state *state, __u
 	state->state = VP_STATE_ON_CPU;
 }
 
+/* The thread is gone: its exit event with the final totals, then its map
+ * entry. Called at its final switch-out, or when its task_struct is freed
+ * if no program saw that switch. */
+static __always_inline void finish_thread(struct vp_thread_state *state, struct task_struct *task,
+					  __u32 tid, __u64 timestamp_ns)
+{
+	struct vp_exit_event *event = bpf_ringbuf_reserve(&events, sizeof(*event), 0);
+	if (!event) {
+		count(VP_LOST_RINGBUF_EXIT);
+	} else {
+		fill_header(&event->header, VP_EVENT_EXIT, timestamp_ns);
+		event->pid = BPF_CORE_READ(task, tgid);
+		event->tid = tid;
+		event->ppid = vp_task_parent_pid(task);
+		if (state->exit_ns) {
+			event->exit_code = state->exit_code;
+			event->group_dead = state->group_dead;
+		} else { /* its sched_process_exit was not seen */
+			event->exit_code = BPF_CORE_READ(task, exit_code);
+			event->group_dead = vp_task_group_dead(task);
+		}
+		event->reserved = 0;
+		bpf_probe_read_kernel(&event->totals, sizeof(event->totals), &state->totals);
+		bpf_ringbuf_submit(event, BPF_RB_NO_WAKEUP);
+	}
+	bpf_map_delete_elem(&tracked_threads, &tid);
+}
+
 static __always_inline int handle_switch(bool preempt, struct task_struct *prev, __u32 prev_tid,
 					 __u32 next_tid)
 {
@@ -177,7 +228,9 @@ static __always_inline int handle_switch(bool preempt, struct task_struct *prev,
 	__u64 now = 0;
 	if (prev_state) {
 		now = bpf_ktime_get_ns();
-		account_switch_out(prev_state, prev, preempt, now);
+		/* do_task_dead(): this is the thread's last switch. */
+		if (account_switch_out(prev_state, prev, preempt, now) == VP_TASK_DEAD)
+			finish_thread(prev_state, prev, prev_tid, now);
 	}
 	if (next_state) {
 		if (!now)
@@ -299,6 +352,7 @@ static __always_inline int handle_exec(struct task_struct *task, __u32 old_tid,
 		state->switched_in_ns = now; /* it is running the exec right now */
 		state->kernel_runtime_ns = vp_task_runtime_ns(task);
 		state->kernel_run_delay_ns = vp_task_run_delay_ns(task);
+		state->kernel_timeslices = vp_task_timeslices(task);
 	}
 
 	struct vp_exec_event *event = bpf_ringbuf_reserve(&events, sizeof(*event), 0);
@@ -343,41 +397,34 @@ static __always_inline int handle_exec(struct task_struct *task, __u32 old_tid,
 	return 0;
 }
 
+/* sched_process_exit fires early in do_exit(), before the address space,
+ * the files and the parent notification are dealt with: remember the
+ * exit's facts here and report at the final switch, with the final times. */
 static __always_inline int handle_exit(struct task_struct *task)
 {
 	__u32 tid = BPF_CORE_READ(task, pid);
 	struct vp_thread_state *state = bpf_map_lookup_elem(&tracked_threads, &tid);
 	if (!state)
 		return 0;
+	state->exit_ns = bpf_ktime_get_ns();
+	state->exit_code = BPF_CORE_READ(task, exit_code);
+	state->group_dead = vp_task_group_dead(task);
+	return 0;
+}
 
-	/* The exiting thread is on CPU: close its current slice now; what
-	 * follows (the final context switch) is a few microseconds. */
-	__u64 now = bpf_ktime_get_ns();
-	if (state->switched_in_ns && now > state->switched_in_ns) {
-		__u64 delta = now - state->switched_in_ns;
-		__u32 cpu = bpf_get_smp_processor_id();
-		if (cpu >= VP_MAX_CPUS)
-			cpu = VP_MAX_CPUS - 1;
-		state->totals.on_cpu_ns += delta;
-		state->totals.on_cpu_ns_per_cpu[cpu] += delta;
-		state->switched_in_ns = now;
-	}
-
-	struct vp_exit_event *event = bpf_ringbuf_reserve(&events, sizeof(*event), 0);
-	if (!event) {
-		count(VP_LOST_RINGBUF_EXIT);
-	} else {
-		fill_header(&event->header, VP_EVENT_EXIT, now);
-		event->pid = BPF_CORE_READ(task, tgid);
-		event->tid = tid;
-		event->ppid = vp_task_parent_pid(task);
-		event->exit_code = BPF_CORE_READ(task, exit_code);
-		event->group_dead = vp_task_group_dead(task);
-		event->reserved = 0;
-		bpf_probe_read_kernel(&event->totals, sizeof(event->totals), &state->totals);
-		bpf_ringbuf_submit(event, BPF_RB_NO_WAKEUP);
-	}
-	bpf_map_delete_elem(&tracked_threads, &tid);
+/* The last reference to a task_struct is gone, which is always after its
+ * final switch. A thread still in the map here had that switch reach no
+ * program: report it now, its times completed from the kernel's counters
+ * (final by now), stamped with its sched_process_exit. */
+static __always_inline int handle_free(struct task_struct *task)
+{
+	__u32 tid = BPF_CORE_READ(task, pid);
+	struct vp_thread_state *state = bpf_map_lookup_elem(&tracked_threads, &tid);
+	if (!state)
+		return 0;
+	count(VP_COUNTER_FINAL_SWITCH_UNSEEN);
+	catch_up_with_kernel(state, task, vp_task_cpu(task));
+	finish_thread(state, task, tid, state->exit_ns ? state->exit_ns : bpf_ktime_get_ns());
 	return 0;
 }
 
@@ -417,4 +464,16 @@ SEC("raw_tp/sched_process_exit")
 int BPF_PROG(sched_process_exit_raw, struct task_struct *task)
 {
 	return handle_exit(task);
+}
+
+SEC("tp_btf/sched_process_free")
+int BPF_PROG(sched_process_free_btf, struct task_struct *task)
+{
+	return handle_free(task);
+}
+
+SEC("raw_tp/sched_process_free")
+int BPF_PROG(sched_process_free_raw, struct task_struct *task)
+{
+	return handle_free(task);
 }

@@ -42,8 +42,11 @@ enum vp_counter {
 	VP_LOST_RINGBUF_EXIT = 2,  /* ring buffer full: exit event (and its times) dropped */
 	VP_LOST_TRACK_FULL = 3,    /* tracked-threads map full: a new task went untracked */
 	VP_COUNTER_CPU_FOLDED = 4, /* switch-outs on a CPU id >= VP_MAX_CPUS */
-	VP_COUNTER_SWITCH_IN_UNSEEN = 5, /* slices filled in from the kernel's counters */
-	VP_COUNTER_MAX = 6,
+	VP_COUNTER_SWITCH_IN_UNSEEN = 5, /* switch-outs whose switch-in no program saw */
+	/* A thread's final switch (TASK_DEAD) reached no program: its exit was
+	 * reported when its task_struct was freed, from the kernel's counters. */
+	VP_COUNTER_FINAL_SWITCH_UNSEEN = 6,
+	VP_COUNTER_MAX = 7,
 };
 
 /* Scheduler totals of one thread. */
@@ -58,19 +61,29 @@ struct vp_sched_totals {
 };
 
 /* Value of the tracked_threads map (key: tid). Its presence is what makes a
- * thread tracked. */
+ * thread tracked; it stays until the thread's final context switch, so the
+ * exit path (unmapping memory, closing files, notifying the parent) counts
+ * as the thread's time, as it does in the kernel's own accounting. */
 struct vp_thread_state {
 	struct vp_sched_totals totals;
 	__u64 switched_in_ns;    /* last switch-in; 0 while off CPU */
 	__u64 switched_out_ns;   /* last switch-out; 0 before the first */
 	__u64 runnable_since_ns; /* wakeup or preemption; 0 unless in a run queue */
 	/* The kernel's own counters at the last switch-out (or when tracking
-	 * began): se.sum_exec_runtime and sched_info.run_delay. They fill in
-	 * a slice whose switch-in was never seen (see account_switch_out). */
+	 * began): se.sum_exec_runtime, sched_info.run_delay and
+	 * sched_info.pcount. On-CPU and run-queue wait are their differences
+	 * from one switch-out to the next (see account_switch_out). */
 	__u64 kernel_runtime_ns;
 	__u64 kernel_run_delay_ns;
+	__u64 kernel_timeslices;
+	/* Run-queue wait measured with the clock since the last switch-out:
+	 * used only where the kernel keeps no sched_info. */
+	__u64 clock_run_queue_wait_ns;
+	__u64 exit_ns;           /* sched_process_exit; 0 while the thread lives */
 	__u32 pid;               /* thread group of this thread */
 	__u32 state;             /* enum vp_off_cpu_state */
+	__s32 exit_code;         /* from sched_process_exit, as in vp_exit_event */
+	__u32 group_dead;        /* from sched_process_exit, as in vp_exit_event */
 };
 
 struct vp_event_header {
@@ -108,6 +121,9 @@ struct vp_exec_event {
 	char argv[VP_ARGV_BYTES];
 };
 
+/* Sent at the thread's final context switch, so the totals are final and
+ * equal what /proc/PID/schedstat then shows for it; the header's timestamp
+ * is that switch. */
 struct vp_exit_event {
 	struct vp_event_header header;
 	__u32 pid;

@@ -95,12 +95,56 @@ inline std::vector<TruthLine> read_truth(const std::string& path) {
     return lines;
 }
 
+// The lines about each pid merged into one: what the process measured
+// itself and the final scheduler figures its parent read once it was a
+// zombie (tests/workloads/workload_truth.h).
+using TruthByPid = std::map<std::int32_t, TruthLine>;
+
+inline TruthByPid truth_by_pid(const std::vector<TruthLine>& lines) {
+    TruthByPid merged;
+    for (const TruthLine& line : lines) {
+        auto pid = line.find("pid");
+        if (pid == line.end()) continue;
+        TruthLine& into = merged[static_cast<std::int32_t>(std::strtol(pid->second.c_str(), nullptr, 10))];
+        for (const auto& [key, value] : line) into[key] = value;
+    }
+    return merged;
+}
+
 inline std::uint64_t truth_u64(const TruthLine& line, const std::string& key) {
     auto found = line.find(key);
     return found == line.end() ? 0 : std::strtoull(found->second.c_str(), nullptr, 10);
 }
 
 inline std::string validprof_binary() { return VALIDPROF_BINARY; }
+
+#ifdef VALIDPROF_TEST_CACHE_DIR
+// An npm package the tests run real hooks with, installed once per build
+// tree and reused: `npm install better-sqlite3` compiles its addon from
+// source where no prebuilt one can be fetched (a minute and a half here).
+// Returns the node_modules directory, or the failed install's output.
+struct NpmPackage {
+    std::string node_modules;  // empty when the install failed
+    std::string failure;
+};
+
+inline NpmPackage install_npm_package_once(const std::string& spec, const std::string& marker_file) {
+    fs::path prefix = fs::path(VALIDPROF_TEST_CACHE_DIR) / "npm" / spec;
+    fs::path node_modules = prefix / "node_modules";
+    if (fs::exists(node_modules / marker_file)) return {node_modules.string(), ""};
+    std::error_code ignored;
+    fs::remove_all(prefix, ignored);
+    fs::create_directories(prefix, ignored);
+    CommandResult install = run_command({"npm", "install", "--prefix", prefix.string(), "--no-audit", "--no-fund",
+                                         "--loglevel=error", spec});
+    if (install.exit_code != 0 || !fs::exists(node_modules / marker_file)) {
+        fs::remove_all(prefix, ignored);
+        return {"", "npm install " + spec + " failed (exit " + std::to_string(install.exit_code) + "):\n" +
+                        install.output};
+    }
+    return {node_modules.string(), ""};
+}
+#endif
 inline std::string workload(const std::string& name) { return std::string(VALIDPROF_WORKLOAD_DIR) + "/" + name; }
 
 // Skips (with the reason) when BPF cannot be loaded here.
@@ -127,6 +171,16 @@ inline std::vector<model::Invocation> load_latest_invocations(const std::string&
     auto invocations = database->load_invocations(**latest, hook, true);
     EXPECT_TRUE(invocations.ok());
     return invocations.ok() ? *invocations : std::vector<model::Invocation>{};
+}
+
+// How far timer sampling can put a function's CPU time from the truth.
+// The sampling timer fires every period_ns on each CPU and credits whoever
+// runs: a stretch of L ns of uninterrupted running gets floor(L/P) or
+// ceil(L/P) samples, and a sample the timer takes late (interrupts off)
+// may land in the neighbouring stretch. So a function that ran in
+// `stretches` stretches is weighed within two periods per stretch.
+inline std::uint64_t sampling_error_bound_ns(std::uint64_t stretches, std::uint64_t period_ns) {
+    return 2 * stretches * period_ns;
 }
 
 // |measured - truth| within max(relative * truth, absolute_ns).

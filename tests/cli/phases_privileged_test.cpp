@@ -3,8 +3,11 @@
 // workload's own clocks around the same probes.
 #include <gtest/gtest.h>
 
+#include <sqlite3.h>
+
 #include <fstream>
 #include <map>
+#include <nlohmann/json.hpp>
 
 #include "cli_test_support.h"
 #include "report/phase_summary.h"
@@ -15,6 +18,55 @@ namespace {
 constexpr std::uint64_t kMs = 1'000'000;
 
 class PhasesPrivileged : public ::testing::TestWithParam<bool> {};
+
+// Slices whose switch-in reached no sched_switch program (counted as
+// note_switch_in_unseen): in those the phase probes fall back to the
+// scheduler's counter, current only to its last tick.
+std::uint64_t unseen_switch_ins(storage::ProfileDatabase& database) {
+    auto session = database.load_session(1);
+    EXPECT_TRUE(session.ok());
+    if (!session.ok()) return 0;
+    auto found = session->end.lost_events.find("note_switch_in_unseen");
+    return found == session->end.lost_events.end() ? 0 : found->second;
+}
+
+// vp_phases reads its clocks so that each window holds the probes: the
+// monotonic clock outermost, then its CPU clock (and, around naps, its
+// schedstat run-queue wait). Hence these brackets, exact but for the
+// allowances named:
+//  - a phase lasts no longer than the window around it;
+//  - a nap phase is shorter than its window by the window's CPU and
+//    run-queue wait at most (the probes do not sleep), give or take
+//    kSchedulerPathSlack: the kernel's CPU clock and run-queue wait begin
+//    and end a few instructions from the tracepoints that time ours;
+//  - a work phase ran at most the window's CPU, and at least that minus
+//    the window's time outside the phase (the only place the rest can be).
+//    Upward, kClockAndInterruptShare: a phase's CPU inside a slice is timed
+//    with the monotonic clock, the thread's CPU clock with the raw
+//    sched_clock, which the kernel's NTP slewing keeps within 0.05%, and
+//    which leaves interrupts out where CONFIG_IRQ_TIME_ACCOUNTING is set;
+//    plus a scheduler tick for each slice whose switch-in went unseen.
+constexpr std::uint64_t kSchedulerPathSlack = 100'000;
+constexpr double kClockAndInterruptShare = 0.02;
+constexpr std::uint64_t kTickNs = 4 * kMs + kMs;  // HZ=250, with room for a late tick
+
+void expect_phases_within_the_workloads_windows(const TruthLine& truth, std::uint64_t work_wall,
+                                                std::uint64_t work_cpu, std::uint64_t nap_wall,
+                                                std::uint64_t unseen) {
+    const std::uint64_t truth_work_wall = truth_u64(truth, "work_wall_ns");
+    const std::uint64_t truth_work_cpu = truth_u64(truth, "work_cpu_ns");
+    const std::uint64_t truth_nap_wall = truth_u64(truth, "nap_wall_ns");
+    EXPECT_LE(work_wall, truth_work_wall);
+    EXPECT_GE(work_wall, work_cpu);
+    EXPECT_LE(nap_wall, truth_nap_wall);
+    EXPECT_GE(nap_wall + truth_u64(truth, "nap_cpu_ns") + truth_u64(truth, "nap_wait_ns") + kSchedulerPathSlack,
+              truth_nap_wall);
+    EXPECT_LE(static_cast<double>(work_cpu),
+              static_cast<double>(truth_work_cpu) * (1 + kClockAndInterruptShare) + static_cast<double>(unseen * kTickNs))
+        << "work on-CPU " << work_cpu << " ns, the thread's CPU clock " << truth_work_cpu << " ns";
+    EXPECT_GE(work_cpu + (truth_work_wall - std::min(work_wall, truth_work_wall)) + unseen * kTickNs, truth_work_cpu)
+        << "work on-CPU " << work_cpu << " ns, the thread's CPU clock " << truth_work_cpu << " ns";
+}
 
 // Both attachment paths: uprobe.multi links, and libbpf's per-site USDT.
 INSTANTIATE_TEST_SUITE_P(AttachPaths, PhasesPrivileged, ::testing::Values(false, true),
@@ -63,27 +115,7 @@ TEST_P(PhasesPrivileged, UsdtPhasePairsAgreeWithTheWorkloadsClocks) {
     }
     EXPECT_EQ(works, 4u);
     EXPECT_EQ(naps, 4u) << "NAME_begin/NAME_end pairs are phases too";
-    // The workload's clocks bracket the probes, so they read a little more
-    // (and, on a busy machine, whatever preemption fell between a clock
-    // read and its probe). CPU time is what the thread ran, load or not.
-    std::uint64_t truth_work = truth_u64(truth.front(), "work_wall_ns");
-    std::uint64_t truth_nap = truth_u64(truth.front(), "nap_wall_ns");
-    EXPECT_LE(work_wall, truth_work + kMs);
-    EXPECT_GE(work_wall, work_cpu);
-    EXPECT_GE(static_cast<double>(work_wall), 0.8 * static_cast<double>(truth_work));
-    EXPECT_LE(nap_wall, truth_nap + kMs);
-    EXPECT_GE(static_cast<double>(nap_wall), 0.8 * static_cast<double>(truth_nap));
-    // In a slice whose switch-in reached no sched_switch program (counted
-    // as note_switch_in_unseen) the phase probes fall back to the
-    // scheduler's counter, current only to its last tick: up to one tick
-    // (4 ms at HZ=250) off. The allowance applies only when that happened.
-    auto session = database->load_session(1);
-    ASSERT_TRUE(session.ok());
-    std::uint64_t unseen = session->end.lost_events.count("note_switch_in_unseen")
-                               ? session->end.lost_events.at("note_switch_in_unseen")
-                               : 0;
-    EXPECT_TRUE(within("work on-CPU vs the thread's CPU clock", work_cpu, truth_u64(truth.front(), "work_cpu_ns"),
-                       0.05, 2 * kMs + unseen * 5 * kMs));
+    expect_phases_within_the_workloads_windows(truth.front(), work_wall, work_cpu, nap_wall, unseen_switch_ins(*database));
 
     // Validation CPU per core never exceeds the hooks' CPU on that core.
     report::PhaseReport summary = report::summarize_phases(*invocations, *phases, invocation.wall_ns());
@@ -111,6 +143,31 @@ TEST(PhasesWithoutUsdt, NothingIsHeldOrRecorded) {
 
 namespace validprof::testing {
 namespace {
+
+// validcore's per-round record of its validators (how far each got), from
+// the hook's own database.
+std::vector<nlohmann::json> validcore_performance_rows(const std::string& path) {
+    std::vector<nlohmann::json> rows;
+    sqlite3* db = nullptr;
+    if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
+        ADD_FAILURE() << "cannot open " << path;
+        sqlite3_close(db);
+        return rows;
+    }
+    sqlite3_stmt* statement = nullptr;
+    const char* sql =
+        "SELECT value FROM memory_entries WHERE namespace = 'completion-validation-performance' "
+        "AND key LIKE 'validation/%'";
+    if (sqlite3_prepare_v2(db, sql, -1, &statement, nullptr) == SQLITE_OK) {
+        while (sqlite3_step(statement) == SQLITE_ROW)
+            rows.push_back(nlohmann::json::parse(reinterpret_cast<const char*>(sqlite3_column_text(statement, 0))));
+    } else {
+        ADD_FAILURE() << sqlite3_errmsg(db);
+    }
+    sqlite3_finalize(statement);
+    sqlite3_close(db);
+    return rows;
+}
 
 // Issue 5's acceptance: N post-edit hooks with validation at 100% under
 // `validprof record --usdt`.
@@ -150,9 +207,29 @@ TEST(ValidcorePrivileged, PostEditPhasesPerInvocation) {
     }
     for (const char* once : {"hook", "checks", "score", "consensus"})
         EXPECT_EQ(counts[once], static_cast<std::size_t>(kHooks)) << once;
-    // PBFT phases run on each of the n = 4 validator threads.
-    for (const char* per_validator : {"pre_prepare", "prepare", "commit"})
-        EXPECT_EQ(counts[per_validator], static_cast<std::size_t>(4 * kHooks)) << per_validator;
+    // PBFT phases run on the validator threads, as far as each one got
+    // before the round ended (the client decides on f + 1 matching replies
+    // and gives the others 5 ms: a validator behind on a busy machine stops
+    // short). validcore's own record of each validator says how far.
+    std::vector<nlohmann::json> rounds = validcore_performance_rows(dir.file(".swarm/memory.db"));
+    ASSERT_EQ(rounds.size(), static_cast<std::size_t>(kHooks));
+    std::map<std::string, std::size_t> reached;
+    bool view_changed = false;
+    for (const nlohmann::json& round : rounds)
+        for (const nlohmann::json& validator : round.at("validators")) {
+            reached["pre_prepare"] += validator.at("request_us").get<std::int64_t>() >= 0;
+            reached["prepare"] += validator.at("pre_prepare_us").get<std::int64_t>() >= 0;
+            reached["commit"] += validator.at("prepared_us").get<std::int64_t>() >= 0;
+            view_changed = view_changed || validator.at("view_changes").get<int>() != 0;
+        }
+    for (const char* per_validator : {"pre_prepare", "prepare", "commit"}) {
+        // A view change adds phases (a new view's pre-prepare and so on).
+        if (view_changed) {
+            EXPECT_GE(counts[per_validator], reached[per_validator]) << per_validator;
+        } else {
+            EXPECT_EQ(counts[per_validator], reached[per_validator]) << per_validator;
+        }
+    }
 
     std::uint64_t wall = 0;
     for (const model::Invocation& invocation : *invocations) wall += invocation.wall_ns();
@@ -197,11 +274,18 @@ TEST(PhasesInStacksPrivileged, OffCpuSamplesNameTheirPhase) {
         if (root == "[phase] vptest:nap" && sample.kind != model::SampleKind::Cpu) nap_off_cpu += sample.weight_ns;
         if (root == "[phase] vptest:work" && sample.kind == model::SampleKind::Cpu) work_cpu_samples += sample.count;
     }
-    // 4 naps of 20 ms: what the workload's clock measured around them.
-    EXPECT_LE(nap_off_cpu, truth_u64(truth.front(), "nap_wall_ns") + kMs);
-    EXPECT_GE(static_cast<double>(nap_off_cpu), 0.8 * static_cast<double>(truth_u64(truth.front(), "nap_wall_ns")));
-    // 4 × 10 ms of CPU at 999 Hz: about 40 samples inside "work".
-    EXPECT_GT(work_cpu_samples, 20u);
+    // The naps' off-CPU samples lie inside the workload's windows around
+    // them, which hold nothing else but CPU and run-queue wait (measured);
+    // the work's CPU samples are its CPU clock within the sampling error
+    // for the stretches it ran in (cli_test_support.h).
+    const TruthLine& line = truth.front();
+    const std::uint64_t nap_window = truth_u64(line, "nap_wall_ns");
+    EXPECT_LE(nap_off_cpu, nap_window);
+    EXPECT_GE(nap_off_cpu + truth_u64(line, "nap_cpu_ns") + truth_u64(line, "nap_wait_ns") + kSchedulerPathSlack,
+              nap_window);
+    constexpr std::uint64_t kPeriodNs = 1'000'000'000 / 999;
+    EXPECT_TRUE(within("work's sampled CPU", work_cpu_samples * kPeriodNs, truth_u64(line, "work_cpu_ns"), 0,
+                       sampling_error_bound_ns(truth_u64(line, "work_stretches"), kPeriodNs)));
 }
 
 }  // namespace

@@ -1,7 +1,9 @@
 // End-to-end, privileged: `validprof record` runs real workloads, and what
-// it stores is compared with the workloads' own clocks and with the
-// kernel's own accounting (/proc/PID/schedstat read by each process just
-// before it exits). Skipped, with the reason, without CAP_BPF/CAP_PERFMON.
+// it stores is compared with the kernel's own final accounting of each
+// process (/proc/PID/schedstat, read by its parent once it is a zombie that
+// has left the CPU for good: tests/workloads/workload_truth.h) and with the
+// workloads' own clocks. Skipped, with the reason, without
+// CAP_BPF/CAP_PERFMON.
 #include <gtest/gtest.h>
 
 #include <set>
@@ -16,6 +18,7 @@ constexpr std::uint64_t kMs = 1'000'000;
 struct Recorded {
     CommandResult result;
     std::vector<TruthLine> truth;
+    TruthByPid by_pid;
     std::vector<model::Invocation> invocations;
 };
 
@@ -31,99 +34,116 @@ Recorded record(const TempDir& dir, const std::vector<std::string>& options, con
     Recorded recorded;
     recorded.result = run_command(argv, environment);
     recorded.truth = read_truth(dir.file("truth.txt"));
+    recorded.by_pid = truth_by_pid(recorded.truth);
     recorded.invocations = load_latest_invocations(dir.file("profile.db"));
     return recorded;
 }
 
-const model::ProcessRecord* find_process(const model::Invocation& invocation, std::int32_t pid) {
-    for (const model::ProcessRecord& process : invocation.processes)
-        if (process.pid == pid) return &process;
-    return nullptr;
-}
-
-// Per process: on-CPU within 2% or 1 ms and run-queue wait within 5% or
-// 1 ms of what the kernel's schedstat said just before the process exited.
-void expect_matches_schedstat(const model::Invocation& invocation, const std::vector<TruthLine>& truth) {
-    for (const TruthLine& line : truth) {
-        auto pid = static_cast<std::int32_t>(truth_u64(line, "pid"));
-        const model::ProcessRecord* process = find_process(invocation, pid);
-        ASSERT_NE(process, nullptr) << "pid " << pid << " missing from invocation " << invocation.hook;
-        EXPECT_TRUE(within("on-CPU", process->times.on_cpu_ns,
-                           truth_u64(line, "schedstat_on_cpu_ns"), 0.02, kMs))
-            << "pid " << pid;
-        EXPECT_TRUE(within("run-queue wait", process->times.run_queue_wait_ns, truth_u64(line, "schedstat_wait_ns"),
-                           0.05, kMs))
-            << "pid " << pid;
+// Every process of the invocation against the kernel's final figures for
+// it. Exact, with no tolerance: validprof takes on-CPU and run-queue wait
+// as differences of the same kernel counters (se.sum_exec_runtime,
+// sched_info.run_delay) from the fork to the final switch, and the parent
+// read those counters after that switch.
+void expect_final_figures(const model::Invocation& invocation, const TruthByPid& truth) {
+    ASSERT_FALSE(invocation.processes.empty());
+    for (const model::ProcessRecord& process : invocation.processes) {
+        auto found = truth.find(process.pid);
+        ASSERT_NE(found, truth.end()) << "pid " << process.pid << " reported nothing";
+        const TruthLine& line = found->second;
+        ASSERT_EQ(truth_u64(line, "final"), 1u) << "pid " << process.pid << ": its parent read no final figures";
+        ASSERT_EQ(truth_u64(line, "settled"), 1u) << "pid " << process.pid << ": its figures never settled";
+        EXPECT_EQ(process.times.on_cpu_ns, truth_u64(line, "schedstat_on_cpu_ns")) << "on-CPU of pid " << process.pid;
+        EXPECT_EQ(process.times.run_queue_wait_ns, truth_u64(line, "schedstat_wait_ns"))
+            << "run-queue wait of pid " << process.pid;
+        std::uint64_t per_cpu_total = 0;
+        for (const auto& [cpu, ns] : process.times.on_cpu_ns_per_cpu) per_cpu_total += ns;
+        EXPECT_EQ(per_cpu_total, process.times.on_cpu_ns) << "pid " << process.pid;
     }
 }
 
-// The workload's clock around nanosleep() reads the time asleep plus the
-// run-queue wait after its wakeup (and a system call's worth). So: our
-// sleeping time is not longer than its reading, and sleeping plus all our
-// run-queue wait is not shorter, each within 1 ms.
-void expect_sleep_brackets(const model::Invocation& invocation, const TruthLine& truth) {
-    std::uint64_t workload_sleep = truth_u64(truth, "sleep_ns");
-    EXPECT_LE(invocation.times.off_cpu_sleep_ns, workload_sleep + kMs);
-    EXPECT_GE(invocation.times.off_cpu_sleep_ns + invocation.times.run_queue_wait_ns + kMs, workload_sleep);
-    EXPECT_GT(invocation.times.off_cpu_sleep_ns, workload_sleep / 2) << "the sleep was not seen as sleeping";
+// The single process of a vp_burn_sleep invocation against its own clocks.
+// Brackets, each exact:
+//  - its life [exec, final switch] contains main()'s clock window and lies
+//    inside its parent's window [before fork, found final];
+//  - its CPU clock read at the end of main() cannot exceed its final CPU;
+//  - around nanosleep() its window is CPU, run-queue wait and sleep, and it
+//    measured the first two (over a slightly larger window): so validprof's
+//    sleeping time is at least the window minus those. Outside main()'s
+//    window (start-up and exit) it can have slept at most that time.
+// One allowance, kSchedulerPathSlack, on the lower sleep bound: validprof
+// times a sleep from the sched_switch tracepoint to the sched_wakeup one,
+// and these fire some instructions after the points where the kernel stops
+// the task's runtime (update_curr() at dequeue) and starts its run-queue
+// wait (enqueue). The time between those points is in neither of the
+// workload's figures nor in the sleep: 1.4 to 4.6 µs here over both
+// boundaries; 100 µs leaves room for a slower machine.
+constexpr std::uint64_t kSchedulerPathSlack = 100'000;
+void expect_agrees_with_the_workloads_clocks(const model::Invocation& invocation, const TruthLine& truth) {
+    ASSERT_EQ(invocation.processes.size(), 1u);
+    const std::uint64_t wall = invocation.wall_ns();
+    const std::uint64_t workload_wall = truth_u64(truth, "wall_ns");
+    EXPECT_GE(wall, workload_wall);
+    EXPECT_GE(invocation.start_ns, truth_u64(truth, "forked_ns"));
+    EXPECT_LE(invocation.last_end_ns, truth_u64(truth, "settled_ns"));
+    EXPECT_GE(invocation.times.on_cpu_ns, truth_u64(truth, "cpu_ns"));
+
+    const std::uint64_t window = truth_u64(truth, "sleep_ns");
+    const std::uint64_t awake_in_window =
+        truth_u64(truth, "sleep_window_cpu_ns") + truth_u64(truth, "sleep_window_wait_ns");
+    const std::uint64_t slept = invocation.times.off_cpu_sleep_ns;
+    EXPECT_GE(slept + awake_in_window + kSchedulerPathSlack, window) << "sleep " << slept << " ns";
+    EXPECT_LE(slept, window + (wall - workload_wall)) << "sleep " << slept << " ns";
 }
 
 void expect_success(const Recorded& recorded) {
     ASSERT_EQ(recorded.result.exit_code, 0) << recorded.result.output;
 }
 
-TEST(RecordPrivileged, BurnThenSleepAgreesWithTheWorkloadsClock) {
+TEST(RecordPrivileged, BurnThenSleepAgreesWithTheKernelAndTheWorkloadsClock) {
     VALIDPROF_REQUIRE_BPF();
     TempDir dir;
-    Recorded recorded = record(dir, {"--hook", "burn=vp_burn_sleep"}, {workload("vp_burn_sleep"), "40", "60"});
+    Recorded recorded =
+        record(dir, {"--hook", "burn=^\\S*vp_burn_sleep"}, {workload("vp_reaper"), workload("vp_burn_sleep"), "40", "60"});
     expect_success(recorded);
-    ASSERT_EQ(recorded.truth.size(), 1u);
     ASSERT_EQ(recorded.invocations.size(), 1u) << recorded.result.output;
     const model::Invocation& invocation = recorded.invocations.front();
-    const TruthLine& truth = recorded.truth.front();
-
     EXPECT_EQ(invocation.hook, "burn");
     EXPECT_TRUE(invocation.complete);
-    EXPECT_EQ(invocation.processes.size(), 1u);
-    // The invocation starts at exec, the workload's clock at main(): the
-    // invocation is longer by the loader's start-up, never shorter.
-    EXPECT_GE(invocation.wall_ns(), truth_u64(truth, "wall_ns"));
-    EXPECT_LE(invocation.wall_ns(), truth_u64(truth, "wall_ns") + 10 * kMs);
-    EXPECT_TRUE(within("on-CPU vs the workload's CPU clock", invocation.times.on_cpu_ns, truth_u64(truth, "cpu_ns"),
-                       0.05, 2 * kMs));
-    expect_sleep_brackets(invocation, truth);
-    expect_matches_schedstat(invocation, recorded.truth);
-    std::uint64_t per_cpu_total = 0;
-    for (const auto& [cpu, ns] : invocation.times.on_cpu_ns_per_cpu) per_cpu_total += ns;
-    EXPECT_EQ(per_cpu_total, invocation.times.on_cpu_ns);
+    expect_final_figures(invocation, recorded.by_pid);
+    ASSERT_TRUE(recorded.by_pid.count(invocation.root_pid));
+    expect_agrees_with_the_workloads_clocks(invocation, recorded.by_pid.at(invocation.root_pid));
 }
 
 TEST(RecordPrivileged, RawTracepointFallbackMeasuresTheSame) {
     VALIDPROF_REQUIRE_BPF();
     TempDir dir;
-    Recorded recorded = record(dir, {"-v", "--hook", "burn=vp_burn_sleep"}, {workload("vp_burn_sleep"), "20", "30"},
+    Recorded recorded = record(dir, {"-v", "--hook", "burn=^\\S*vp_burn_sleep"},
+                               {workload("vp_reaper"), workload("vp_burn_sleep"), "20", "30"},
                                {{"VALIDPROF_FORCE_RAW_TP", "1"}});
     expect_success(recorded);
     EXPECT_NE(recorded.result.output.find("raw_tp tracepoints"), std::string::npos) << recorded.result.output;
     ASSERT_EQ(recorded.invocations.size(), 1u) << recorded.result.output;
     const model::Invocation& invocation = recorded.invocations.front();
-    expect_sleep_brackets(invocation, recorded.truth.front());
-    expect_matches_schedstat(invocation, recorded.truth);
+    expect_final_figures(invocation, recorded.by_pid);
+    ASSERT_TRUE(recorded.by_pid.count(invocation.root_pid));
+    expect_agrees_with_the_workloads_clocks(invocation, recorded.by_pid.at(invocation.root_pid));
 }
 
 TEST(RecordPrivileged, GrandchildrenLandInTheInvocation) {
     VALIDPROF_REQUIRE_BPF();
     TempDir dir;
-    Recorded recorded = record(dir, {"--hook", "tree=vp_fork_tree"}, {workload("vp_fork_tree"), "3", "2", "5"});
+    Recorded recorded =
+        record(dir, {"--hook", "tree=^\\S*vp_fork_tree"}, {workload("vp_reaper"), workload("vp_fork_tree"), "3", "2", "5"});
     expect_success(recorded);
-    ASSERT_EQ(recorded.truth.size(), 10u);
     ASSERT_EQ(recorded.invocations.size(), 1u) << recorded.result.output;
     const model::Invocation& invocation = recorded.invocations.front();
     EXPECT_TRUE(invocation.complete);
     std::set<std::int32_t> stored;
     for (const model::ProcessRecord& process : invocation.processes) stored.insert(process.pid);
-    std::set<std::int32_t> reported;
-    for (const TruthLine& line : recorded.truth) reported.insert(static_cast<std::int32_t>(truth_u64(line, "pid")));
+    std::set<std::int32_t> reported;  // the tree's processes: each wrote its role
+    for (const auto& [pid, line] : recorded.by_pid)
+        if (line.count("role")) reported.insert(pid);
+    EXPECT_EQ(reported.size(), 10u);
     EXPECT_EQ(stored, reported);
     EXPECT_EQ(invocation.processes.front().pid, invocation.root_pid);
     // Descendants' parent links stay inside the invocation.
@@ -131,35 +151,31 @@ TEST(RecordPrivileged, GrandchildrenLandInTheInvocation) {
         if (process.pid != invocation.root_pid) {
             EXPECT_TRUE(stored.count(process.ppid)) << process.pid;
         }
-    expect_matches_schedstat(invocation, recorded.truth);
+    expect_final_figures(invocation, recorded.by_pid);
 }
 
 TEST(RecordPrivileged, ThreeCpuHogsOnTwoCoresShowRunQueueWait) {
     VALIDPROF_REQUIRE_BPF();
     TempDir dir;
     Recorded recorded =
-        record(dir, {"--hook", "hog=^vp_cpu_hog"},
-               {"sh", "-c", "vp_cpu_hog 300 & vp_cpu_hog 300 & vp_cpu_hog 300 & wait"});
+        record(dir, {"--hook", "hog=^vp_cpu_hog"}, {workload("vp_reaper"), "-n", "3", "vp_cpu_hog", "300"});
     expect_success(recorded);
-    ASSERT_EQ(recorded.truth.size(), 3u);
     ASSERT_EQ(recorded.invocations.size(), 3u) << recorded.result.output;
-    std::uint64_t total_wait = 0;
-    std::uint64_t schedstat_wait = 0;
+    std::uint64_t kernel_wait = 0;
     for (const model::Invocation& invocation : recorded.invocations) {
         EXPECT_EQ(invocation.hook, "hog");
-        total_wait += invocation.times.run_queue_wait_ns;
-        std::vector<TruthLine> own;
-        for (const TruthLine& line : recorded.truth)
-            if (static_cast<std::int32_t>(truth_u64(line, "pid")) == invocation.root_pid) own.push_back(line);
-        ASSERT_EQ(own.size(), 1u);
-        schedstat_wait += truth_u64(own.front(), "schedstat_wait_ns");
-        expect_matches_schedstat(invocation, own);
+        EXPECT_EQ(invocation.processes.size(), 1u);
+        expect_final_figures(invocation, recorded.by_pid);
+        if (recorded.by_pid.count(invocation.root_pid))
+            kernel_wait += truth_u64(recorded.by_pid.at(invocation.root_pid), "schedstat_wait_ns");
     }
-    // Three runnable hogs on two cores: at least one waits a good share.
+    // The scenario itself, by the kernel's figures: three runnable hogs of
+    // 300 ms on two cores must wait, together, about 150 ms (less by how
+    // far apart they started), so the comparison above covered real
+    // run-queue wait and not a few microseconds of it.
     if (sysconf(_SC_NPROCESSORS_ONLN) <= 2) {
-        EXPECT_GT(schedstat_wait, 50 * kMs);
+        EXPECT_GT(kernel_wait, 50 * kMs);
     }
-    EXPECT_TRUE(within("total run-queue wait", total_wait, schedstat_wait, 0.05, 3 * kMs));
 }
 
 TEST(RecordPrivileged, ThreeHundredShortHooksFourAtATime) {

@@ -139,6 +139,40 @@ TEST(Tracker, ThreadExitBeforeGroupDeadAddsTimesButDoesNotEndTheProcess) {
     EXPECT_EQ(root.times.on_cpu_ns_per_cpu, (std::map<std::uint32_t, std::uint64_t>{{2, 100}, {3, 1}}));
 }
 
+
+// Exits are stamped at each thread's final switch: a worker killed by the
+// group exit can switch out for the last time after the thread that ended
+// the group. It is still that process's thread, not a new process, and the
+// process (and the invocation) end with it.
+TEST(Tracker, ThreadSwitchingOutAfterTheGroupEndStaysInItsProcess) {
+    InvocationTracker tracker(test_rules(), attach_options());
+    tracker.on_event(exec_of(100, 10, 1, kPostEdit));
+    tracker.on_event(thread_of(110, 10, 12));
+    tracker.on_event(exit_of(300, 10, 1, 0, on_cpu({{0, 60}})));
+    tracker.on_event(thread_exit_of(305, 10, 12, 1, on_cpu({{1, 40}})));
+    EXPECT_TRUE(tracker.take_finished(300 + kLinger).empty()) << "the invocation ends with its last thread";
+    auto done = tracker.take_finished(305 + kLinger);
+    ASSERT_EQ(done.size(), 1u);
+    ASSERT_EQ(done[0].processes.size(), 1u) << "no second row for the late thread";
+    const model::ProcessRecord& root = done[0].processes.at(0);
+    EXPECT_EQ(root.end_ns, 305u);
+    EXPECT_EQ(root.threads, 2u);
+    EXPECT_EQ(root.times.on_cpu_ns, 100u);
+    EXPECT_EQ(done[0].last_end_ns, 305u);
+    EXPECT_EQ(tracker.counters().unattributed_events, 0u);
+}
+
+// Beyond the linger the pid may be a new process's: the tracker does not
+// stretch the old one to cover it.
+TEST(Tracker, ThreadExitLongAfterTheGroupEndIsNotAStraggler) {
+    InvocationTracker tracker(test_rules(), attach_options());
+    tracker.on_event(exec_of(100, 10, 1, kPostEdit));
+    tracker.on_event(exit_of(300, 10, 1));
+    tracker.on_event(thread_exit_of(300 + 2 * kLinger, 10, 12, 1));
+    auto done = tracker.finish(300 + 3 * kLinger, {});
+    ASSERT_EQ(done.size(), 1u);
+    EXPECT_EQ(done[0].processes.at(0).end_ns, 300u);
+}
 TEST(Tracker, PerCpuTimesSumIntoProcessesAndInvocation) {
     InvocationTracker tracker(test_rules(), attach_options());
     tracker.on_event(exec_of(100, 10, 1, kPostEdit));

@@ -114,7 +114,7 @@ TEST(SqlitePrivileged, PythonStatementsMatchItsTraceCallback) {
 }
 
 // better-sqlite3 12 (what the observed hook systems use), installed with
-// npm into a fresh directory; built from its bundled SQLite if no prebuilt
+// npm once per build tree; built from its bundled SQLite if no prebuilt
 // addon can be fetched. The script counts its own statements: better-sqlite3
 // runs no SQL of its own.
 constexpr const char* kNodeHook = R"JS(
@@ -143,18 +143,13 @@ fs.appendFileSync(process.env.VALIDPROF_TRUTH, fields.join(' ') + '\n');
 TEST(SqlitePrivileged, NodeHookWithBetterSqlite3IsObserved) {
     VALIDPROF_REQUIRE_BPF();
     if (run_command({"node", "--version"}).exit_code != 0) GTEST_SKIP() << "node is not installed";
+    NpmPackage package = install_npm_package_once("better-sqlite3@12", "better-sqlite3/build/Release/better_sqlite3.node");
+    if (package.node_modules.empty()) GTEST_SKIP() << "no Node hook can use better-sqlite3 here: " << package.failure;
     TempDir dir;
-    CommandResult install = run_command(
-        {"npm", "install", "--prefix", dir.path().string(), "--no-audit", "--no-fund", "--loglevel=error",
-         "better-sqlite3@12"});
-    if (install.exit_code != 0)
-        GTEST_SKIP() << "npm install better-sqlite3@12 failed (exit " << install.exit_code
-                     << "), so no Node hook can use it here:\n"
-                     << install.output;
     std::string script = dir.file("hook.js");
     std::ofstream(script) << kNodeHook;
     std::string db = dir.file("node.db");
-    SqlRecorded recorded = record_sql(dir, {"node", script, db}, {}, {{"NODE_PATH", dir.file("node_modules")}});
+    SqlRecorded recorded = record_sql(dir, {"node", script, db}, {}, {{"NODE_PATH", package.node_modules}});
     ASSERT_NO_FATAL_FAILURE(expect_recorded(recorded));
     ASSERT_EQ(recorded.truth.size(), 1u) << recorded.result.output;
     const TruthLine& truth = recorded.truth.front();

@@ -62,17 +62,29 @@ TEST(ValidcoreCli, PostEditWithValidationStoresTheDecision) {
     EXPECT_NEAR(record["score"].get<double>(), 0.75, 1e-9);
     EXPECT_EQ(record["agent"], "coder");
     EXPECT_EQ(record["files"][0]["sha256"], sha256sum(file));
+    // The client decides on f + 1 = 2 matching replies and gives the rest
+    // 5 ms, so on a busy machine a validator may stop before it commits
+    // (or even before the request reached it): what is guaranteed is that
+    // at least f + 1 committed the decision, and none committed another.
     ASSERT_EQ(record["consensus"]["votes"].size(), 4u);
+    int committed = 0;
     for (const json& vote : record["consensus"]["votes"]) {
-        EXPECT_EQ(vote["vote"], "approve");
-        EXPECT_EQ(vote["committed"], "approve");
-        EXPECT_NEAR(vote["score"].get<double>(), 0.75, 1e-9);
+        if (vote["vote"] != "none") {
+            EXPECT_EQ(vote["vote"], "approve");
+            EXPECT_NEAR(vote["score"].get<double>(), 0.75, 1e-9);
+        }
+        EXPECT_NE(vote["committed"], "reject");
+        committed += vote["committed"] == "approve";
     }
+    EXPECT_GE(committed, 2);
     const auto performance = rows_in(dir, "completion-validation-performance");
     ASSERT_EQ(performance.size(), 1u);
     EXPECT_EQ(performance[0]["validation_id"], record["validation_id"]);
     ASSERT_EQ(performance[0]["validators"].size(), 4u);
-    for (const json& validator : performance[0]["validators"]) EXPECT_GE(validator["committed_us"].get<long>(), 0);
+    int committed_in_time = 0;
+    for (const json& validator : performance[0]["validators"])
+        committed_in_time += validator["committed_us"].get<long>() >= 0;
+    EXPECT_EQ(committed_in_time, committed);
     EXPECT_GT(performance[0]["consensus_decision_ms"].get<double>(), 0.0);
 
     // The hook's own rows, as the modelled post-edit writes them.

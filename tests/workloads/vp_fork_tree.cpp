@@ -1,6 +1,7 @@
 // A hook whose children fork grandchildren: vp_fork_tree CHILDREN
 // GRANDCHILDREN BURN_MS. Every process reports its pid, so a test can check
-// that all of them landed in the invocation.
+// that all of them landed in the invocation, and every parent reports the
+// final scheduler figures of the children it reaps.
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -10,15 +11,6 @@
 #include "workload_truth.h"
 
 using namespace validprof::workloads;
-
-namespace {
-
-void wait_all() {
-    while (wait(nullptr) > 0) {
-    }
-}
-
-}  // namespace
 
 int main(int argc, char** argv) {
     int children = argc > 1 ? std::atoi(argv[1]) : 3;
@@ -33,11 +25,11 @@ int main(int argc, char** argv) {
             _exit(0);
         }
         burn_cpu_ms(burn_ms);
-        wait_all();
+        reap_all_with_truth();
         write_truth("role=child");
         _exit(0);
     }
-    wait_all();
+    reap_all_with_truth();
     write_truth("role=root");
     return 0;
 }

@@ -187,6 +187,16 @@ void InvocationTracker::on_exec(const model::ExecEvent& exec) {
 
 void InvocationTracker::on_exit(const model::ExitEvent& exit) {
     const std::uint64_t ts = exit.timestamp_ns;
+    if (TrackedProcess* process = straggler_of(exit)) {
+        // Exits are stamped at each thread's final switch, and the thread
+        // that ended the group (the last past sched_process_exit) need not
+        // be the last to switch out: this one still belongs to the process,
+        // whose end moves to it.
+        apply_exit(*process, exit);
+        process->record.end_ns = ts;
+        note_process_end(*process);
+        return;
+    }
     if (const ProcessKey key = processes_.lookup(exit.pid, ts); key != kNoProcess) {
         TrackedProcess& process = processes_.at(key);
         if (process.group == kNoGroup) ++process.pending_events;
@@ -288,10 +298,25 @@ void InvocationTracker::join_group(Group& group, const TrackedProcess& process) 
     if (group.alive == 0 && !group.record_tree) drained_.insert(group.id);
 }
 
-void InvocationTracker::note_process_exit(const TrackedProcess& process) {
+TrackedProcess* InvocationTracker::straggler_of(const model::ExitEvent& exit) {
+    if (exit.group_dead) return nullptr;
+    TrackedProcess* process = processes_.find(processes_.current(exit.pid));
+    if (process == nullptr || !process->record.exited) return nullptr;
+    const std::uint64_t end = process->record.end_ns;
+    if (exit.timestamp_ns <= end || exit.timestamp_ns - end > options_.linger_ns) return nullptr;
+    return process;
+}
+
+void InvocationTracker::note_process_end(const TrackedProcess& process) {
     if (process.group == kNoGroup) return;
     Group& group = groups_.at(process.group);
     group.last_end_ns = std::max(group.last_end_ns, process.record.end_ns);
+}
+
+void InvocationTracker::note_process_exit(const TrackedProcess& process) {
+    if (process.group == kNoGroup) return;
+    note_process_end(process);
+    Group& group = groups_.at(process.group);
     if (group.alive > 0 && --group.alive == 0 && !group.record_tree) drained_.insert(group.id);
 }
 

@@ -131,6 +131,11 @@ private:
     void adopt(ProcessKey key, GroupId group, ProcessKey parent);
     void join_group(Group& group, const TrackedProcess& process);
     void note_process_exit(const TrackedProcess& process);
+    // The group's latest end follows the process's.
+    void note_process_end(const TrackedProcess& process);
+    // An exited process this thread exit still belongs to: a thread whose
+    // final switch came after the group-ending thread's, within linger_ns.
+    TrackedProcess* straggler_of(const model::ExitEvent& exit);
     void start_invocation(ProcessKey root, const rules::Rule& rule, std::uint64_t exec_ns);
     // Record mode: the root and its descendants in the command tree move to `to`.
     void move_subtree(ProcessKey root, GroupId from, GroupId to);

@@ -37,7 +37,9 @@ struct ExecEvent {
     bool gated = false;
 };
 
-// A thread has exited. `times` are that thread's totals while tracked.
+// A thread has exited. Sent at its final context switch, so `times` (that
+// thread's totals while tracked) include the exit path and the timestamp is
+// when it stopped running.
 struct ExitEvent {
     std::uint64_t timestamp_ns = 0;
     std::int32_t pid = 0;
@@ -46,7 +48,10 @@ struct ExitEvent {
     // Kernel exit code as in wait(2): (status << 8) for exit(status), or the
     // terminating signal number in the low 7 bits.
     std::int32_t exit_code = 0;
-    bool group_dead = false;  // last thread of the process: the process is gone
+    // The thread that ended the process (the last one past do_exit()'s
+    // count of live threads). Another thread's final switch may still come
+    // a moment later.
+    bool group_dead = false;
     SchedTimes times;
 };
 

@@ -34,11 +34,13 @@ void choose_tracepoint_flavour(hook_trace* skeleton, bool btf) {
         skeleton->progs.sched_switch_btf,        skeleton->progs.sched_wakeup_btf,
         skeleton->progs.sched_wakeup_new_btf,    skeleton->progs.sched_process_fork_btf,
         skeleton->progs.sched_process_exec_btf,  skeleton->progs.sched_process_exit_btf,
+        skeleton->progs.sched_process_free_btf,
     };
     bpf_program* raw_programs[] = {
         skeleton->progs.sched_switch_raw,        skeleton->progs.sched_wakeup_raw,
         skeleton->progs.sched_wakeup_new_raw,    skeleton->progs.sched_process_fork_raw,
         skeleton->progs.sched_process_exec_raw,  skeleton->progs.sched_process_exit_raw,
+        skeleton->progs.sched_process_free_raw,
     };
     for (bpf_program* program : btf_programs) bpf_program__set_autoload(program, btf);
     for (bpf_program* program : raw_programs) bpf_program__set_autoload(program, !btf);
@@ -52,6 +54,7 @@ const char* counter_name(std::uint32_t index) {
         case VP_LOST_TRACK_FULL: return "tracked_map_full";
         case VP_COUNTER_CPU_FOLDED: return "note_cpu_id_folded";
         case VP_COUNTER_SWITCH_IN_UNSEEN: return "note_switch_in_unseen";
+        case VP_COUNTER_FINAL_SWITCH_UNSEEN: return "note_final_switch_unseen";
         default: return "unknown";
     }
 }
