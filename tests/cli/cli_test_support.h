@@ -118,6 +118,13 @@ inline std::uint64_t truth_u64(const TruthLine& line, const std::string& key) {
 
 inline std::string validprof_binary() { return VALIDPROF_BINARY; }
 
+// A word for `sh -c`, whatever it holds (build directories may have spaces).
+inline std::string shell_quoted(const std::string& word) {
+    std::string quoted = "'";
+    for (char c : word) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return quoted + "'";
+}
+
 #ifdef VALIDPROF_TEST_CACHE_DIR
 // An npm package the tests run real hooks with, installed once per build
 // tree and reused: `npm install better-sqlite3` compiles its addon from

@@ -176,11 +176,14 @@ TEST(ValidcorePrivileged, PostEditPhasesPerInvocation) {
     TempDir dir;
     std::ofstream(dir.file("settings.json")) << "{\"hooks\": {\"PostToolUse\": []}}\n";
     constexpr int kHooks = 5;
-    std::string loop = "cd " + dir.path().string() + " && for i in 1 2 3 4 5; do " + VALIDCORE_BINARY +
-                       " hooks post-edit --file settings.json --rollout-percent 100 --memory-key swarm/t/$i"
-                       " >/dev/null || exit 1; done";
+    // validcore by name through PATH, as a hook configuration runs it.
+    std::string loop = "cd " + shell_quoted(dir.path().string()) +
+                       " && for i in 1 2 3 4 5; do validcore hooks post-edit --file settings.json"
+                       " --rollout-percent 100 --memory-key swarm/t/$i >/dev/null || exit 1; done";
+    std::string path = fs::path(VALIDCORE_BINARY).parent_path().string() + ":" + std::getenv("PATH");
     CommandResult result = run_command({validprof_binary(), "record", "--usdt", "--db", dir.file("p.db"), "--hook",
-                                        "post-edit=^\\S*validcore hooks post-edit", "--", "sh", "-c", loop});
+                                        "post-edit=^validcore hooks post-edit", "--", "sh", "-c", loop},
+                                       {{"PATH", path}});
     ASSERT_EQ(result.exit_code, 0) << result.output;
 
     auto database = open_database(dir.file("p.db"));

@@ -305,10 +305,16 @@ TEST(Pprof, ProtocDecodesItAgainstTheFormatsFieldNumbers) {
     const auto dir = std::filesystem::temp_directory_path() / ("validprof-pprof-" + std::to_string(::getpid()));
     std::filesystem::create_directories(dir);
     std::ofstream(dir / "profile.pb", std::ios::binary) << *encoded;
+    // Quoted: source and temporary directories may hold spaces.
+    auto quoted = [](const std::string& word) {
+        std::string out = "'";
+        for (char c : word) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+        return out + "'";
+    };
     const std::string proto_dir = VALIDPROF_TEST_SOURCE_DIR;
-    const std::string command = protoc + " --proto_path=" + proto_dir +
+    const std::string command = quoted(protoc) + " --proto_path=" + quoted(proto_dir) +
                                 " --decode=perftools.profiles.Profile pprof_subset.proto < " +
-                                (dir / "profile.pb").string() + " 2>&1";
+                                quoted((dir / "profile.pb").string()) + " 2>&1";
     FILE* pipe = ::popen(command.c_str(), "r");
     ASSERT_NE(pipe, nullptr);
     std::string text;

@@ -94,10 +94,11 @@ TEST(SqlitePrivileged, OneTransactionSyncsTheWalOnceAtCommit) {
     TempDir dir;
     std::string autocommit_db = dir.file("autocommit.db");
     std::string transaction_db = dir.file("transaction.db");
-    std::string program = workload("vp_sqlite_inserts");
-    SqlRecorded recorded = record_sql(
-        dir, {"sh", "-c",
-              program + " autocommit 200 " + autocommit_db + " && " + program + " transaction 200 " + transaction_db});
+    std::string program = shell_quoted(workload("vp_sqlite_inserts"));
+    SqlRecorded recorded =
+        record_sql(dir, {"sh", "-c",
+                         program + " autocommit 200 " + shell_quoted(autocommit_db) + " && " + program +
+                             " transaction 200 " + shell_quoted(transaction_db)});
     ASSERT_NO_FATAL_FAILURE(expect_recorded(recorded));
     ASSERT_EQ(recorded.truth.size(), 2u) << recorded.result.output;
     const TruthLine& autocommit = recorded.truth[0];
