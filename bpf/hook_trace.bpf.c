@@ -40,6 +40,11 @@ const volatile __u32 gate_unchecked_executables = 0;
 
 #define VP_SIGSTOP 19
 
+/* The kernel maintains sched_info (run_delay, pcount): set by userspace
+ * after reading its own schedstat (userspace/tracer/kernel_features). Then
+ * run-queue wait is the kernel's figure; otherwise our clock's. */
+const volatile __u32 kernel_keeps_run_delay = 0;
+
 /* Threads whose children are tracked from birth although they are not
  * tracked themselves: validprof's own thread while it forks the command of
  * `record`, so the command's first run-queue wait counts too. */
@@ -130,13 +135,16 @@ static __always_inline void catch_up_with_kernel(struct vp_thread_state *state, 
 	__u64 timeslices = vp_task_timeslices(task);
 	if (runtime > state->kernel_runtime_ns)
 		add_on_cpu(state, cpu, runtime - state->kernel_runtime_ns);
-	if (timeslices != state->kernel_timeslices) {
+	if (kernel_keeps_run_delay) {
 		if (run_delay > state->kernel_run_delay_ns)
 			state->totals.run_queue_wait_ns += run_delay - state->kernel_run_delay_ns;
+		/* The kernel skips an arrival whose queueing it did not stamp
+		 * (sched_info_arrive() with no last_queued): our clock saw a
+		 * wait its figure leaves out. Kept out here too, so that the
+		 * totals stay the kernel's; counted so a report can say so. */
+		if (timeslices == state->kernel_timeslices && state->clock_run_queue_wait_ns)
+			count(VP_COUNTER_ARRIVAL_UNCOUNTED);
 	} else {
-		/* No arrival counted since the last switch-out: either none
-		 * happened (then the clock measured nothing either) or this
-		 * kernel does not maintain sched_info. */
 		state->totals.run_queue_wait_ns += state->clock_run_queue_wait_ns;
 	}
 	state->clock_run_queue_wait_ns = 0;

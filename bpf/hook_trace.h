@@ -46,7 +46,10 @@ enum vp_counter {
 	/* A thread's final switch (TASK_DEAD) reached no program: its exit was
 	 * reported when its task_struct was freed, from the kernel's counters. */
 	VP_COUNTER_FINAL_SWITCH_UNSEEN = 6,
-	VP_COUNTER_MAX = 7,
+	/* A switch-in the kernel's sched_info did not count as an arrival
+	 * (so its wait is in neither its figure nor ours). */
+	VP_COUNTER_ARRIVAL_UNCOUNTED = 7,
+	VP_COUNTER_MAX = 8,
 };
 
 /* Scheduler totals of one thread. */
@@ -77,7 +80,7 @@ struct vp_thread_state {
 	__u64 kernel_run_delay_ns;
 	__u64 kernel_timeslices;
 	/* Run-queue wait measured with the clock since the last switch-out:
-	 * used only where the kernel keeps no sched_info. */
+	 * counted only where the kernel keeps no sched_info. */
 	__u64 clock_run_queue_wait_ns;
 	__u64 exit_ns;           /* sched_process_exit; 0 while the thread lives */
 	__u32 pid;               /* thread group of this thread */

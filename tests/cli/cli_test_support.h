@@ -180,6 +180,17 @@ inline std::vector<model::Invocation> load_latest_invocations(const std::string&
     return invocations.ok() ? *invocations : std::vector<model::Invocation>{};
 }
 
+// CLOCK_MONOTONIC (what bpf_ktime_get_ns and the workloads' wall clocks
+// read) is slewed by NTP, by up to 500 ppm; the scheduler's clock behind
+// the CPU clocks and /proc/PID/schedstat is not. A duration measured with
+// one and compared with one from the other may differ by this share (29
+// ppm seen here).
+constexpr double kClockRateSlack = 0.0005;
+
+inline std::uint64_t clock_rate_slack_ns(std::uint64_t duration_ns) {
+    return static_cast<std::uint64_t>(static_cast<double>(duration_ns) * kClockRateSlack) + 1;
+}
+
 // How far timer sampling can put a function's CPU time from the truth.
 // The sampling timer fires every period_ns on each CPU and credits whoever
 // runs: a stretch of L ns of uninterrupted running gets floor(L/P) or

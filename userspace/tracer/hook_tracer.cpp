@@ -55,6 +55,7 @@ const char* counter_name(std::uint32_t index) {
         case VP_COUNTER_CPU_FOLDED: return "note_cpu_id_folded";
         case VP_COUNTER_SWITCH_IN_UNSEEN: return "note_switch_in_unseen";
         case VP_COUNTER_FINAL_SWITCH_UNSEEN: return "note_final_switch_unseen";
+        case VP_COUNTER_ARRIVAL_UNCOUNTED: return "note_arrival_uncounted_by_kernel";
         default: return "unknown";
     }
 }
@@ -84,6 +85,7 @@ common::Result<std::unique_ptr<HookTracer>> HookTracer::create(const TracerOptio
     choose_tracepoint_flavour(skeleton, use_btf);
     skeleton->rodata->track_new_execs = options.track_new_execs ? 1 : 0;
     skeleton->rodata->gate_unchecked_executables = options.gate_unchecked_executables ? 1 : 0;
+    skeleton->rodata->kernel_keeps_run_delay = kernel_keeps_run_delay() ? 1 : 0;
     if (int error = bpf_map__set_max_entries(skeleton->maps.tracked_threads, options.max_tracked_threads))
         return libbpf_error("cannot size the tracked-threads map", error);
     if (int error = bpf_map__set_max_entries(skeleton->maps.events, options.ring_buffer_bytes))

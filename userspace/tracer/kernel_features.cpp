@@ -7,6 +7,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
@@ -62,8 +63,22 @@ bool probe_uprobe_multi() {
     return true;
 }
 
+// The kernel keeps sched_info (schedstat's run_delay and pcount) when this
+// very thread, which has certainly been scheduled, shows a timeslice count.
+// Only a kernel without CONFIG_SCHED_INFO (no file), or one from before
+// 5.14 with schedstats and delay accounting off, shows none.
+bool probe_run_delay() {
+    std::FILE* file = std::fopen("/proc/thread-self/schedstat", "r");
+    if (!file) return false;
+    unsigned long long on_cpu = 0, wait = 0, slices = 0;
+    bool counted = std::fscanf(file, "%llu %llu %llu", &on_cpu, &wait, &slices) == 3 && slices > 0;
+    std::fclose(file);
+    return counted;
+}
+
 KernelFeatures probe() {
     KernelFeatures features;
+    features.run_delay = probe_run_delay();
     features.kernel_btf = ::access(kKernelBtfPath, R_OK) == 0;
     features.ring_buffer = libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, nullptr) == 1;
     features.btf_tracepoints = features.kernel_btf && probe_btf_tracepoints();
@@ -79,6 +94,8 @@ const KernelFeatures& kernel_features() {
     static const KernelFeatures features = probe();
     return features;
 }
+
+bool kernel_keeps_run_delay() { return kernel_features().run_delay; }
 
 bool use_btf_tracepoints(bool force_raw) {
     const char* forced = std::getenv("VALIDPROF_FORCE_RAW_TP");

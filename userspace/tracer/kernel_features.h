@@ -17,6 +17,7 @@ struct KernelFeatures {
     bool ring_buffer = false;     // BPF_MAP_TYPE_RINGBUF (Linux 5.8)
     bool btf_tracepoints = false; // tp_btf programs load (BTF + BPF_PROG_TYPE_TRACING)
     bool uprobe_multi = false;    // BPF_TRACE_UPROBE_MULTI links (Linux 6.6)
+    bool run_delay = false;       // sched_info is maintained: schedstat's run_delay and pcount move
 };
 
 // Probed on first call; later calls return the cached answer.
@@ -26,6 +27,10 @@ const KernelFeatures& kernel_features();
 // kernel supports it, unless the caller or VALIDPROF_FORCE_RAW_TP=1 asks for
 // the raw_tp fallback. Every BPF object decides the same way through here.
 bool use_btf_tracepoints(bool force_raw);
+
+// Whether run-queue wait can be the kernel's own figure (sched_info.run_delay);
+// otherwise the BPF side times it with its clock.
+bool kernel_keeps_run_delay();
 
 // BPF_TRACE_UPROBE_MULTI, newer than some uapi headers.
 inline constexpr int kAttachTypeUprobeMulti = 48;
