@@ -106,7 +106,7 @@ static __always_inline void fill_header(struct vp_event_header *header, __u32 ki
 
 /* ---- scheduler: the hot path ------------------------------------------ */
 
-static __always_inline void add_on_cpu(struct vp_thread_state *state, __u32 cpu, __u64 delta)
+static __always_inline __u32 cpu_slot(__u32 cpu)
 {
 	if (cpu >= VP_MAX_CPUS) {
 		cpu = VP_MAX_CPUS - 1;
@@ -115,9 +115,7 @@ static __always_inline void add_on_cpu(struct vp_thread_state *state, __u32 cpu,
 	/* A bound the compiler cannot fold into the test above, so the
 	 * verifier sees the index in range. */
 	barrier_var(cpu);
-	cpu &= VP_MAX_CPUS - 1;
-	state->totals.on_cpu_ns += delta;
-	state->totals.on_cpu_ns_per_cpu[cpu] += delta;
+	return cpu & (VP_MAX_CPUS - 1);
 }
 
 /* Brings on-CPU and run-queue wait up to the kernel's own counters of the
@@ -128,13 +126,20 @@ static __always_inline void add_on_cpu(struct vp_thread_state *state, __u32 cpu,
  * program saw, interrupt time the kernel leaves out of a task's runtime),
  * and costs nothing: the fields are read anyway. */
 static __always_inline void catch_up_with_kernel(struct vp_thread_state *state, struct task_struct *task,
-						 __u32 cpu)
+						 __u32 cpu, __u64 now)
 {
 	__u64 runtime = vp_task_runtime_ns(task);
 	__u64 run_delay = vp_task_run_delay_ns(task);
 	__u64 timeslices = vp_task_timeslices(task);
-	if (runtime > state->kernel_runtime_ns)
-		add_on_cpu(state, cpu, runtime - state->kernel_runtime_ns);
+	__u32 slot = cpu_slot(cpu);
+	__u64 ran = runtime > state->kernel_runtime_ns ? runtime - state->kernel_runtime_ns : 0;
+	state->totals.on_cpu_ns += ran;
+	state->totals.on_cpu_ns_per_cpu[slot] += ran;
+	/* The slice by our clock; where its start was not seen, the kernel's
+	 * figure stands in. */
+	state->clock_on_cpu_ns_per_cpu[slot] += state->switched_in_ns && now > state->switched_in_ns
+							? now - state->switched_in_ns
+							: ran;
 	if (kernel_keeps_run_delay) {
 		if (run_delay > state->kernel_run_delay_ns)
 			state->totals.run_queue_wait_ns += run_delay - state->kernel_run_delay_ns;
@@ -160,7 +165,7 @@ static __always_inline __u32 account_switch_out(struct vp_thread_state *state,
 {
 	if (!state->switched_in_ns)
 		count(VP_COUNTER_SWITCH_IN_UNSEEN); /* harmless: see catch_up_with_kernel */
-	catch_up_with_kernel(state, prev, bpf_get_smp_processor_id());
+	catch_up_with_kernel(state, prev, bpf_get_smp_processor_id(), now);
 	state->switched_in_ns = 0;
 	state->switched_out_ns = now;
 
@@ -431,8 +436,10 @@ static __always_inline int handle_free(struct task_struct *task)
 	if (!state)
 		return 0;
 	count(VP_COUNTER_FINAL_SWITCH_UNSEEN);
-	catch_up_with_kernel(state, task, vp_task_cpu(task));
-	finish_thread(state, task, tid, state->exit_ns ? state->exit_ns : bpf_ktime_get_ns());
+	__u64 now = bpf_ktime_get_ns();
+	state->switched_in_ns = 0; /* long gone: the kernel's figure for its last slice */
+	catch_up_with_kernel(state, task, vp_task_cpu(task), now);
+	finish_thread(state, task, tid, state->exit_ns ? state->exit_ns : now);
 	return 0;
 }
 

@@ -83,6 +83,12 @@ struct vp_thread_state {
 	 * counted only where the kernel keeps no sched_info. */
 	__u64 clock_run_queue_wait_ns;
 	__u64 exit_ns;           /* sched_process_exit; 0 while the thread lives */
+	/* On-CPU by our clock, switch-in to switch-out, per CPU: for probes
+	 * that time the slice in progress with the same clock (USDT phases),
+	 * so whole and partial slices add up consistently. It differs from
+	 * the kernel's runtime by what the scheduler leaves out of a task's
+	 * time (hypervisor steal time, interrupts where accounted apart). */
+	__u64 clock_on_cpu_ns_per_cpu[VP_MAX_CPUS];
 	__u32 pid;               /* thread group of this thread */
 	__u32 state;             /* enum vp_off_cpu_state */
 	__s32 exit_code;         /* from sched_process_exit, as in vp_exit_event */

@@ -2,10 +2,14 @@
 /* Phases marked by USDT probe pairs in tracked processes.
  *
  * The thread's on-CPU time inside a phase comes from hook_trace's own
- * accounting (tracked_threads, shared via bpf_map__reuse_fd): the totals
- * per CPU at the end minus those at the start, each including the slice
- * the thread is running at that moment. So a phase's CPU time is exactly
- * the scheduler's, split by core, at the cost of two map lookups and a copy. */
+ * accounting (tracked_threads, shared via bpf_map__reuse_fd): its on-CPU
+ * per CPU by the clock (clock_on_cpu_ns_per_cpu) at the end minus that at
+ * the start, each including the slice the thread is running at that
+ * moment. One clock for whole and partial slices, so a phase's CPU never
+ * exceeds its duration; split by core, at the cost of two map lookups and
+ * a copy. Being time on a CPU, it includes what the kernel leaves out of a
+ * task's runtime: hypervisor steal time on a virtual machine, interrupts
+ * where they are accounted apart. */
 #include "vmlinux.h"
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_helpers.h>
@@ -123,7 +127,7 @@ static __always_inline int on_phase_start(__u32 phase_id)
 	__u64 now = bpf_ktime_get_ns();
 	open->start_ns = now;
 	bpf_probe_read_kernel(open->on_cpu_ns_per_cpu, sizeof(open->on_cpu_ns_per_cpu),
-			      thread->totals.on_cpu_ns_per_cpu);
+			      thread->clock_on_cpu_ns_per_cpu);
 	__u32 cpu = this_cpu();
 	open->on_cpu_ns_per_cpu[cpu] += running_slice(thread, now);
 	return 0;
@@ -158,7 +162,7 @@ static __always_inline int on_phase_end(__u32 phase_id)
 	event->start_ns = open->start_ns;
 	event->end_ns = now;
 	bpf_probe_read_kernel(event->on_cpu_ns_per_cpu, sizeof(event->on_cpu_ns_per_cpu),
-			      thread->totals.on_cpu_ns_per_cpu);
+			      thread->clock_on_cpu_ns_per_cpu);
 	__u32 current_cpu = this_cpu();
 	__u64 total = 0;
 	for (__u32 cpu = 0; cpu < VP_MAX_CPUS; cpu++) {

@@ -14,7 +14,7 @@
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 65536); /* resized by userspace before load */
-	/* Entries are ~1.1 KB (per-CPU times); allocate on use rather than
+	/* Entries are ~2.2 KB (two per-CPU arrays); allocate on use rather than
 	 * reserving max_entries of them up front. Insertions happen at fork
 	 * and exec only, never on the scheduler hot path. */
 	__uint(map_flags, BPF_F_NO_PREALLOC);

@@ -8,7 +8,7 @@
 #include "hook_trace.h"
 
 static_assert(sizeof(vp_sched_totals) == 8 * (6 + VP_MAX_CPUS));
-static_assert(sizeof(vp_thread_state) == sizeof(vp_sched_totals) + 8 * 8 + 4 * 4);
+static_assert(sizeof(vp_thread_state) == sizeof(vp_sched_totals) + 8 * 8 + 8 * VP_MAX_CPUS + 4 * 4);
 static_assert(sizeof(vp_event_header) == 16);
 static_assert(sizeof(vp_fork_event) == 16 + 4 * 4);
 static_assert(sizeof(vp_file_key) == 16);
