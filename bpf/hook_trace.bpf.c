@@ -24,6 +24,7 @@
 #include "hook_trace.h"
 #include "task_fields.bpf.h"
 #include "tracked_threads.bpf.h"
+#include "wait_reasons.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -39,6 +40,10 @@ const volatile __u32 track_new_execs = 0;
 const volatile __u32 gate_unchecked_executables = 0;
 
 #define VP_SIGSTOP 19
+
+/* Waits (off CPU plus the run-queue wait after) at least this long send a
+ * vp_wait_event with their reason; shorter ones stay in the totals. */
+const volatile __u64 wait_record_min_ns = VP_WAIT_RECORD_MIN_NS;
 
 /* The kernel maintains sched_info (run_delay, pcount): set by userspace
  * after reading its own schedstat (userspace/tracer/kernel_features). Then
@@ -177,13 +182,70 @@ static __always_inline __u32 account_switch_out(struct vp_thread_state *state,
 		state->totals.involuntary_switches += 1;
 		state->state = VP_STATE_RUNNABLE;
 		state->runnable_since_ns = now;
+		state->wait_state = VP_STATE_RUNNABLE;
+		state->wait_syscall = -1;
 	} else {
 		state->totals.voluntary_switches += 1;
 		bool io_wait = (task_state & VP_TASK_UNINTERRUPTIBLE) && !(task_state & VP_TASK_NOLOAD);
 		state->state = io_wait ? VP_STATE_BLOCKED : VP_STATE_SLEEPING;
 		state->runnable_since_ns = 0;
+		state->wait_state = (task_state & VP_TASK_STOPPED_OR_TRACED) ? VP_STATE_STOPPED : state->state;
+		/* prev is the current task here: its saved registers say which
+		 * system call it waits in. */
+		state->wait_syscall = vp_current_syscall(state->wait_args);
 	}
+	state->wait_on_cpu_ns = state->totals.on_cpu_ns;
+	state->wait_run_queue_ns = state->totals.run_queue_wait_ns;
+	state->woken_ns = 0;
+	state->waker_pid = 0;
+	state->waker_tid = 0;
+	state->waker_in_interrupt = 0;
 	return task_state;
+}
+
+/* A wait long enough to explain: its vp_wait_event, with what the thread
+ * waited on and who held this CPU until now. */
+static __always_inline void send_wait(struct vp_thread_state *state, struct task_struct *next, __u32 next_tid,
+				      struct task_struct *prev, bool prev_tracked, __u64 now)
+{
+	struct vp_wait_event *event = bpf_ringbuf_reserve(&events, sizeof(*event), 0);
+	if (!event) {
+		count(VP_LOST_RINGBUF_WAIT);
+		return;
+	}
+	fill_header(&event->header, VP_EVENT_WAIT, now);
+	event->pid = state->pid;
+	event->tid = next_tid;
+	event->off_ns = state->switched_out_ns;
+	event->woken_ns = state->woken_ns ? state->woken_ns
+					  : (state->wait_state != VP_STATE_RUNNABLE ? state->runnable_since_ns : 0);
+	event->on_cpu_before_ns = state->wait_on_cpu_ns;
+	event->run_queue_before_ns = state->wait_run_queue_ns;
+	event->syscall = state->wait_syscall;
+	event->args[0] = state->wait_args[0];
+	event->args[1] = state->wait_args[1];
+	event->args[2] = state->wait_args[2];
+	event->state = state->wait_state;
+	event->waker_pid = state->waker_pid;
+	event->waker_tid = state->waker_tid;
+	event->waker_in_interrupt = state->waker_in_interrupt;
+	__builtin_memcpy(event->waker_comm, state->waker_comm, sizeof(event->waker_comm));
+	event->holder_pid = BPF_CORE_READ(prev, tgid);
+	event->holder_tid = BPF_CORE_READ(prev, pid);
+	event->holder_tracked = prev_tracked;
+	BPF_CORE_READ_STR_INTO(&event->holder_comm, prev, comm);
+	event->object_kind = VP_OBJECT_NONE;
+	event->object_inode = 0;
+	event->object_device = 0;
+	event->socket_family = 0;
+	event->socket_peer_port = 0;
+	__builtin_memset(event->socket_peer_address, 0, sizeof(event->socket_peer_address));
+	event->socket_type = 0;
+	event->name_bytes = 0;
+	event->object_name[0] = '\0';
+	if (state->wait_syscall >= 0 && vp_syscall_waits_on_fd(state->wait_syscall))
+		vp_read_waited_object(event, next, state->wait_args[0]);
+	bpf_ringbuf_submit(event, BPF_RB_NO_WAKEUP);
 }
 
 static __always_inline void account_switch_in(struct vp_thread_state *state, __u64 now)
@@ -226,6 +288,7 @@ static __always_inline void finish_thread(struct vp_thread_state *state, struct 
 			event->group_dead = vp_task_group_dead(task);
 		}
 		event->reserved = 0;
+		event->exiting_ns = state->exit_ns;
 		bpf_probe_read_kernel(&event->totals, sizeof(event->totals), &state->totals);
 		bpf_ringbuf_submit(event, BPF_RB_NO_WAKEUP);
 	}
@@ -233,7 +296,7 @@ static __always_inline void finish_thread(struct vp_thread_state *state, struct 
 }
 
 static __always_inline int handle_switch(bool preempt, struct task_struct *prev, __u32 prev_tid,
-					 __u32 next_tid)
+					 struct task_struct *next, __u32 next_tid)
 {
 	/* Filter first: two lookups, and nothing else for untracked tasks. */
 	struct vp_thread_state *prev_state = bpf_map_lookup_elem(&tracked_threads, &prev_tid);
@@ -248,8 +311,26 @@ static __always_inline int handle_switch(bool preempt, struct task_struct *prev,
 	if (next_state) {
 		if (!now)
 			now = bpf_ktime_get_ns();
+		if (next_state->switched_out_ns && now - next_state->switched_out_ns >= wait_record_min_ns)
+			send_wait(next_state, next, next_tid, prev, prev_state != NULL, now);
 		account_switch_in(next_state, now);
 	}
+	return 0;
+}
+
+/* sched_waking fires in the waker's context (sched_wakeup may fire on the
+ * wakee's CPU, from an interrupt): who woke the thread, and when. */
+static __always_inline int handle_waking(__u32 tid)
+{
+	struct vp_thread_state *state = bpf_map_lookup_elem(&tracked_threads, &tid);
+	if (!state || state->switched_in_ns || state->woken_ns)
+		return 0; /* untracked, running, or already woken */
+	state->woken_ns = bpf_ktime_get_ns();
+	__u64 waker = bpf_get_current_pid_tgid();
+	state->waker_pid = waker >> 32;
+	state->waker_tid = (__u32)waker;
+	state->waker_in_interrupt = vp_woken_from_idle(waker);
+	bpf_get_current_comm(state->waker_comm, sizeof(state->waker_comm));
 	return 0;
 }
 
@@ -276,13 +357,13 @@ static __always_inline int handle_wakeup(__u32 tid)
 SEC("tp_btf/sched_switch")
 int BPF_PROG(sched_switch_btf, bool preempt, struct task_struct *prev, struct task_struct *next)
 {
-	return handle_switch(preempt, prev, prev->pid, next->pid);
+	return handle_switch(preempt, prev, prev->pid, next, next->pid);
 }
 
 SEC("raw_tp/sched_switch")
 int BPF_PROG(sched_switch_raw, bool preempt, struct task_struct *prev, struct task_struct *next)
 {
-	return handle_switch(preempt, prev, BPF_CORE_READ(prev, pid), BPF_CORE_READ(next, pid));
+	return handle_switch(preempt, prev, BPF_CORE_READ(prev, pid), next, BPF_CORE_READ(next, pid));
 }
 
 SEC("tp_btf/sched_wakeup")
@@ -295,6 +376,18 @@ SEC("raw_tp/sched_wakeup")
 int BPF_PROG(sched_wakeup_raw, struct task_struct *task)
 {
 	return handle_wakeup(BPF_CORE_READ(task, pid));
+}
+
+SEC("tp_btf/sched_waking")
+int BPF_PROG(sched_waking_btf, struct task_struct *task)
+{
+	return handle_waking(task->pid);
+}
+
+SEC("raw_tp/sched_waking")
+int BPF_PROG(sched_waking_raw, struct task_struct *task)
+{
+	return handle_waking(BPF_CORE_READ(task, pid));
 }
 
 SEC("tp_btf/sched_wakeup_new")
@@ -491,4 +584,85 @@ SEC("raw_tp/sched_process_free")
 int BPF_PROG(sched_process_free_raw, struct task_struct *task)
 {
 	return handle_free(task);
+}
+
+/* ---- traced system calls (spans) ---------------------------------------- */
+
+/* Entry and exit of every system call on the machine: the call's number is
+ * compared first (a few instructions), and only the calls whose whole time
+ * names a cause (vp_syscall_is_span) go on to the tracked-thread lookup.
+ * Two programs instead of a tracepoint per call: releasing each of 28
+ * tracepoint links waits for an RCU grace period, a second in all. */
+static __always_inline int span_enter(struct pt_regs *regs, __s64 nr)
+{
+	if (!vp_syscall_is_span(nr))
+		return 0;
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct vp_thread_state *state = bpf_map_lookup_elem(&tracked_threads, &tid);
+	if (!state)
+		return 0;
+	state->span_syscall = nr;
+	state->span_start_ns = bpf_ktime_get_ns();
+	state->span_args[0] = PT_REGS_PARM1_CORE_SYSCALL(regs);
+	state->span_args[1] = PT_REGS_PARM2_CORE_SYSCALL(regs);
+	return 0;
+}
+
+static __always_inline int span_exit(struct pt_regs *regs, __s64 result)
+{
+	__s64 nr = vp_syscall_number(regs);
+	if (!vp_syscall_is_span(nr))
+		return 0;
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u32 tid = (__u32)pid_tgid;
+	struct vp_thread_state *state = bpf_map_lookup_elem(&tracked_threads, &tid);
+	if (!state || state->span_syscall != nr || !state->span_start_ns)
+		return 0;
+	__u64 now = bpf_ktime_get_ns();
+	__u64 start = state->span_start_ns;
+	state->span_syscall = -1;
+	state->span_start_ns = 0;
+	/* Short calls are not worth a record, but every failed exec is: a
+	 * PATH search costs a string of them. */
+	if (now - start < wait_record_min_ns && result >= 0)
+		return 0;
+	struct vp_span_event *event = bpf_ringbuf_reserve(&events, sizeof(*event), 0);
+	if (!event) {
+		count(VP_LOST_RINGBUF_SPAN);
+		return 0;
+	}
+	fill_header(&event->header, VP_EVENT_SPAN, now);
+	event->pid = pid_tgid >> 32;
+	event->tid = tid;
+	event->syscall = nr;
+	event->start_ns = start;
+	event->result = result;
+	event->arg0 = state->span_args[0];
+	event->arg1 = state->span_args[1];
+	bpf_ringbuf_submit(event, BPF_RB_NO_WAKEUP);
+	return 0;
+}
+
+SEC("tp_btf/sys_enter")
+int BPF_PROG(sys_enter_btf, struct pt_regs *regs, long id)
+{
+	return span_enter(regs, id);
+}
+
+SEC("raw_tp/sys_enter")
+int BPF_PROG(sys_enter_raw, struct pt_regs *regs, long id)
+{
+	return span_enter(regs, id);
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(sys_exit_btf, struct pt_regs *regs, long ret)
+{
+	return span_exit(regs, ret);
+}
+
+SEC("raw_tp/sys_exit")
+int BPF_PROG(sys_exit_raw, struct pt_regs *regs, long ret)
+{
+	return span_exit(regs, ret);
 }

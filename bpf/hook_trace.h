@@ -23,7 +23,18 @@ enum vp_event_kind {
 	VP_EVENT_FORK = 1,
 	VP_EVENT_EXEC = 2,
 	VP_EVENT_EXIT = 3,
+	VP_EVENT_WAIT = 4,
+	VP_EVENT_SPAN = 5,
 };
+
+/* A wait shorter than this (off CPU plus the run-queue wait after it) sends
+ * no vp_wait_event: it stays in the thread's totals only. Configurable
+ * (rodata wait_record_min_ns); this is the default. */
+#define VP_WAIT_RECORD_MIN_NS 50000ULL
+/* Path components of a waited-on file kept in a vp_wait_event, last first
+ * in the kernel, joined with '/' by userspace. */
+#define VP_WAIT_NAME_BYTES 128
+#define VP_WAIT_NAME_DEPTH 6
 
 /* Where a thread is while it is off CPU. */
 enum vp_off_cpu_state {
@@ -31,6 +42,19 @@ enum vp_off_cpu_state {
 	VP_STATE_RUNNABLE = 1, /* preempted or woken: waiting in a run queue */
 	VP_STATE_SLEEPING = 2, /* interruptible sleep (S) */
 	VP_STATE_BLOCKED = 3,  /* uninterruptible (D): disk and other I/O */
+	VP_STATE_STOPPED = 4,  /* stopped by a signal (T), or traced */
+};
+
+/* What a waiting system call's file descriptor refers to. */
+enum vp_object_kind {
+	VP_OBJECT_NONE = 0,
+	VP_OBJECT_FILE = 1,      /* regular file */
+	VP_OBJECT_DIRECTORY = 2,
+	VP_OBJECT_PIPE = 3,      /* pipe or FIFO */
+	VP_OBJECT_SOCKET = 4,
+	VP_OBJECT_CHAR_DEVICE = 5,
+	VP_OBJECT_BLOCK_DEVICE = 6,
+	VP_OBJECT_OTHER = 7,     /* eventfd, timerfd, epoll, ... (anonymous inodes) */
 };
 
 /* Indexes of the per-CPU counters array. The VP_LOST_* ones are events the
@@ -49,7 +73,9 @@ enum vp_counter {
 	/* A switch-in the kernel's sched_info did not count as an arrival
 	 * (so its wait is in neither its figure nor ours). */
 	VP_COUNTER_ARRIVAL_UNCOUNTED = 7,
-	VP_COUNTER_MAX = 8,
+	VP_LOST_RINGBUF_WAIT = 8, /* ring buffer full: a wait's reason dropped (its time is kept) */
+	VP_LOST_RINGBUF_SPAN = 9, /* ring buffer full: a system call's span dropped */
+	VP_COUNTER_MAX = 10,
 };
 
 /* Scheduler totals of one thread. */
@@ -93,6 +119,23 @@ struct vp_thread_state {
 	__u32 state;             /* enum vp_off_cpu_state */
 	__s32 exit_code;         /* from sched_process_exit, as in vp_exit_event */
 	__u32 group_dead;        /* from sched_process_exit, as in vp_exit_event */
+	/* The wait in progress, for its vp_wait_event: taken at the
+	 * switch-out (system call and arguments from the thread's saved
+	 * registers, its totals) and at the wakeup (who woke it). */
+	__s64 wait_syscall;      /* -1: not in a system call (page fault, preemption) */
+	__u64 wait_args[3];
+	__u64 wait_on_cpu_ns;    /* totals.on_cpu_ns at the switch-out */
+	__u64 wait_run_queue_ns; /* totals.run_queue_wait_ns at the switch-out */
+	__u64 woken_ns;          /* 0 until woken */
+	__u32 waker_pid;
+	__u32 waker_tid;
+	__u32 waker_in_interrupt; /* 1: surely woken from interrupt context (it interrupted the idle task) */
+	__u32 wait_state;        /* enum vp_off_cpu_state it left the CPU in */
+	char waker_comm[VP_COMM_BYTES];
+	/* The traced system call in progress (syscall_span_enter), -1 none. */
+	__s64 span_syscall;
+	__u64 span_start_ns;
+	__u64 span_args[2];      /* its first two arguments (fcntl: the command second) */
 };
 
 struct vp_event_header {
@@ -141,7 +184,61 @@ struct vp_exit_event {
 	__s32 exit_code;  /* wait(2) style: status << 8, or the signal number */
 	__u32 group_dead; /* 1 when this was the process's last thread */
 	__u32 reserved;
+	__u64 exiting_ns; /* sched_process_exit: where the exit path began */
 	struct vp_sched_totals totals;
+};
+
+/* A tracked thread's wait of at least wait_record_min_ns: off CPU from
+ * off_ns, woken at woken_ns (0: preempted, runnable from off_ns), running
+ * again at the header's timestamp. Sent at that switch-in. With the
+ * thread's totals at off_ns, userspace splits the stretch before the wait
+ * exactly (its on-CPU, run-queue wait and shorter waits), so the thread's
+ * timeline is complete although only long waits are sent. */
+struct vp_wait_event {
+	struct vp_event_header header;
+	__u32 pid;
+	__u32 tid;
+	__u64 off_ns;
+	__u64 woken_ns;
+	__u64 on_cpu_before_ns;      /* thread's on-CPU total at off_ns (kernel figure) */
+	__u64 run_queue_before_ns;   /* thread's run-queue wait total at off_ns */
+	__s64 syscall;               /* -1: none (page fault, preemption) */
+	__u64 args[3];               /* its first arguments, as the thread passed them */
+	__u32 state;                 /* enum vp_off_cpu_state it left the CPU in */
+	__u32 waker_pid;             /* 0: none seen */
+	__u32 waker_tid;
+	__u32 waker_in_interrupt;
+	__u32 holder_pid;            /* ran on this CPU just before the switch-in */
+	__u32 holder_tid;
+	__u32 holder_tracked;        /* 1: the holder is itself tracked */
+	__u32 object_kind;           /* enum vp_object_kind of args[0] as a file descriptor */
+	__u64 object_inode;
+	__u32 object_device;
+	__u16 socket_family;         /* AF_INET, AF_INET6, AF_UNIX; 0 otherwise */
+	__u16 socket_peer_port;      /* host byte order */
+	__u8 socket_peer_address[16]; /* IPv4 in the first 4 bytes */
+	__u32 socket_type;           /* SOCK_STREAM, SOCK_DGRAM, ... */
+	__u32 name_bytes;            /* valid bytes of object_name */
+	char waker_comm[VP_COMM_BYTES];
+	char holder_comm[VP_COMM_BYTES];
+	/* The file's last path components, innermost first, each ending
+	 * in a NUL: "memory.db\0.swarm\0project\0". */
+	char object_name[VP_WAIT_NAME_BYTES];
+};
+
+/* One traced system call of a tracked thread, entry to exit: the calls
+ * whose whole time (CPU included, not only their waits) names a cause:
+ * syncs, locks, fork/clone/vfork, exec. Sent at the exit when it lasted at
+ * least wait_record_min_ns, and for every failed exec. */
+struct vp_span_event {
+	struct vp_event_header header; /* timestamp: the exit */
+	__u32 pid;
+	__u32 tid;
+	__s64 syscall;
+	__u64 start_ns;
+	__s64 result;
+	__u64 arg0;
+	__u64 arg1;
 };
 
 #endif /* VALIDPROF_BPF_HOOK_TRACE_H */

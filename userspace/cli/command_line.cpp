@@ -19,6 +19,7 @@ const char* const kUsage =
     "  record     run a command under observation: record [options] -- COMMAND (root)\n"
     "  sessions   list the recorded sessions\n"
     "  report     per-hook latency percentiles and the time breakdown\n"
+    "  explain    why each hook took its time: causes on the critical path, with evidence\n"
     "  flamegraph on-CPU/off-CPU/wall flame graphs of a session recorded with --stacks\n"
     "\n"
     "Run 'validprof <command> --help' for its options and an example.\n"
@@ -39,6 +40,7 @@ int run_command_line(int argc, char** argv) {
     if (command == "sessions") return run_sessions(arguments);
     if (command == "report") return run_report(arguments);
     if (command == "flamegraph") return run_flamegraph(arguments);
+    if (command == "explain") return run_explain(arguments);
     if (command == "--help" || command == "-h" || command == "help") {
         std::fputs(kUsage, stdout);
         return 0;

@@ -75,7 +75,9 @@ public:
         auto tracer = tracer::HookTracer::create(
             {.track_new_execs = options_.kind == ObserveOptions::Kind::Attach,
              .gate_unchecked_executables = options_.usdt || options_.sql},
-            [this](const model::ProcessEvent& event) { on_event(event); });
+            [this](const model::ProcessEvent& event) { on_event(event); },
+            [this](model::WaitInterval&& wait) { on_wait(std::move(wait)); },
+            [this](model::SyscallSpan&& span) { pending_spans_.push_back(std::move(span)); });
         if (!tracer) return tracer.error();
         tracer_ = std::move(*tracer);
         if (options_.usdt) {
@@ -133,6 +135,7 @@ public:
             for (std::int32_t tid : tracker_.take_untrack_requests()) tracer_->untrack_thread(tid);
             if (auto stored = store(tracker_.take_finished(monotonic_ns())); !stored) return stored.error();
             if (auto stored = store_phases(); !stored) return stored.error();
+            if (auto stored = store_waits(); !stored) return stored.error();
             continue_gated_mappings();
             if (auto stored = store_sqlite(false); !stored) return stored.error();
             status.update(progress());
@@ -168,6 +171,7 @@ public:
             live.push_back({thread.pid, thread.tid, thread.times});
         if (auto stored = store(tracker_.finish(monotonic_ns(), live)); !stored) return stored.error();
         if (auto stored = store_phases(); !stored) return stored.error();
+        if (auto stored = store_waits(); !stored) return stored.error();
         continue_gated_mappings();
         if (auto stored = store_sqlite(true); !stored) return stored.error();
 
@@ -221,6 +225,25 @@ private:
             if (exec->gated) inspect_and_continue(*exec);
         }
         tracker_.on_event(event);
+    }
+
+    // A wait with its reason: kept for `validprof explain`. One validprof
+    // itself ended (the gate's SIGCONT) is the observer's cost, not the hook's.
+    void on_wait(model::WaitInterval&& wait) {
+        wait.woken_by_observer = wait.waker_pid == own_pid_;
+        pending_waits_.push_back(std::move(wait));
+    }
+
+    common::Result<void> store_waits() {
+        if (!pending_spans_.empty()) {
+            auto stored = database_->store_syscall_spans(session_id_, pending_spans_);
+            pending_spans_.clear();
+            if (!stored) return stored;
+        }
+        if (pending_waits_.empty()) return common::success();
+        auto stored = database_->store_waits(session_id_, pending_waits_);
+        pending_waits_.clear();
+        return stored;
     }
 
     // A process held at the exec of a file not inspected yet: inspect the
@@ -342,6 +365,9 @@ private:
     std::unique_ptr<phases::PhaseTracer> phase_tracer_;
     std::unique_ptr<sqlite::SqliteTracer> sqlite_tracer_;
     std::vector<model::PhaseExecution> pending_phases_;
+    std::vector<model::WaitInterval> pending_waits_;
+    std::vector<model::SyscallSpan> pending_spans_;
+    const std::int32_t own_pid_ = static_cast<std::int32_t>(::getpid());
     std::set<std::pair<dev_t, ino_t>> inspected_files_;
     std::set<std::string> executables_;
     std::int64_t session_id_ = 0;

@@ -75,6 +75,7 @@ void InvocationTracker::on_fork(const model::ForkEvent& fork) {
         const bool same_parent = child.record.ppid == 0 || child.record.ppid == fork.parent_pid;
         if (!reused_after_exit && (late || same_parent)) {
             if (late) child.record.start_ns = ts;
+            note_thread(child, fork.child_tid, fork.parent_tid, ts);
             // The fork names the parent that the exec or exit (possibly after
             // reparenting) did not.
             if (late || child.record.ppid == 0) child.record.ppid = fork.parent_pid;
@@ -96,8 +97,7 @@ void InvocationTracker::on_fork(const model::ForkEvent& fork) {
     child.record.exe = std::move(image.exe);
     child.record.argv = std::move(image.argv);
     child.record.comm = std::move(image.comm);
-    child.tids.insert(fork.child_tid);
-    child.record.threads = static_cast<std::uint32_t>(child.tids.size());
+    note_thread(child, fork.child_tid, fork.parent_tid, ts);
     child.pending_events = 1;
     place(child, ts);
 }
@@ -106,8 +106,7 @@ void InvocationTracker::on_thread_start(const model::ForkEvent& fork) {
     const std::uint64_t ts = fork.timestamp_ns;
     if (const ProcessKey key = processes_.lookup(fork.parent_pid, ts); key != kNoProcess) {
         TrackedProcess& process = processes_.at(key);
-        process.tids.insert(fork.child_tid);
-        process.record.threads = static_cast<std::uint32_t>(process.tids.size());
+        note_thread(process, fork.child_tid, fork.parent_tid, ts);
         if (process.group == kNoGroup) ++process.pending_events;
         return;
     }
@@ -117,8 +116,7 @@ void InvocationTracker::on_thread_start(const model::ForkEvent& fork) {
     }
     // A thread of a process not seen yet: wait for its fork or exec.
     TrackedProcess& process = processes_.create(fork.parent_pid, 0, ts);
-    process.tids.insert(fork.child_tid);
-    process.record.threads = static_cast<std::uint32_t>(process.tids.size());
+    note_thread(process, fork.child_tid, fork.parent_tid, ts);
     process.pending_events = 1;
     place(process, ts);
 }
@@ -362,7 +360,7 @@ void InvocationTracker::ignore_process(ProcessKey key) {
         if (process == nullptr || process->group != kNoGroup) continue;
         const std::int32_t pid = process->record.pid;
         if (!process->record.exited) {
-            for (const std::int32_t tid : process->tids) untrack(tid);
+            for (const auto& [tid, thread] : process->threads) untrack(tid);
             mark_ignored(pid, std::max(process->first_seen_ns, latest_event_ns_));
         }
         if (const auto waiting = pending_by_parent_.find(pid); waiting != pending_by_parent_.end()) {
@@ -408,7 +406,7 @@ void InvocationTracker::expire_pending(std::uint64_t now_ns, bool all) {
         // Nothing claimed it: in attach mode the kernel should stop tracking
         // it (at session end the kernel side is going away anyway).
         if (!all && !process->record.exited) {
-            for (const std::int32_t tid : process->tids) untrack(tid);
+            for (const auto& [tid, thread] : process->threads) untrack(tid);
             mark_ignored(process->record.pid, now_ns);
         }
         pending_.erase(key);
@@ -462,8 +460,7 @@ std::vector<model::Invocation> InvocationTracker::finish(std::uint64_t now_ns,
         TrackedProcess* process = processes_.find(processes_.current(thread.pid));
         if (process == nullptr || process->record.exited) continue;
         process->record.times.add(thread.times);
-        process->tids.insert(thread.tid);
-        process->record.threads = static_cast<std::uint32_t>(process->tids.size());
+        note_thread(*process, thread.tid, 0, 0).times.add(thread.times);
     }
     expire_pending(now_ns, true);
 
@@ -544,6 +541,7 @@ model::Invocation InvocationTracker::build(const Group& group, std::uint64_t now
             invocation.exit_code = record.exit_code;
         }
         invocation.processes.push_back(record);
+        invocation.processes.back().thread_records = threads_in_creation_order(*process);
     }
     if (!invocation.complete) invocation.last_end_ns = now_ns;
     return invocation;

@@ -1,5 +1,7 @@
 #include "invocations/process_table.h"
 
+#include <algorithm>
+
 namespace validprof::invocations {
 
 ProcessKey ProcessTable::lookup(std::int32_t pid, std::uint64_t timestamp_ns) const {
@@ -24,8 +26,7 @@ TrackedProcess& ProcessTable::create(std::int32_t pid, std::int32_t ppid, std::u
     process.record.pid = pid;
     process.record.ppid = ppid;
     process.record.start_ns = first_seen_ns;
-    process.record.threads = 1;
-    process.tids.insert(pid);
+    note_thread(process, pid, 0, first_seen_ns);
     process.first_seen_ns = first_seen_ns;
     by_pid_[pid] = key;
     return process;
@@ -49,9 +50,40 @@ void ProcessTable::erase(ProcessKey key) {
     processes_.erase(it);
 }
 
+model::ThreadRecord& note_thread(TrackedProcess& process, std::int32_t tid, std::int32_t creator_tid,
+                                 std::uint64_t start_ns) {
+    auto [it, added] = process.threads.try_emplace(tid);
+    model::ThreadRecord& thread = it->second;
+    if (added) {
+        thread.tid = tid;
+        thread.start_ns = start_ns;
+        process.record.threads = static_cast<std::uint32_t>(process.threads.size());
+    }
+    // A fork seen after the thread's other events still names its creator
+    // and its real start.
+    if (creator_tid != 0 && thread.creator_tid == 0) thread.creator_tid = creator_tid;
+    if (start_ns != 0 && (thread.start_ns == 0 || start_ns < thread.start_ns)) thread.start_ns = start_ns;
+    return thread;
+}
+
+std::vector<model::ThreadRecord> threads_in_creation_order(const TrackedProcess& process) {
+    std::vector<model::ThreadRecord> threads;
+    threads.reserve(process.threads.size());
+    for (const auto& [tid, thread] : process.threads) threads.push_back(thread);
+    const std::int32_t main_tid = process.record.pid;
+    std::stable_sort(threads.begin(), threads.end(), [main_tid](const auto& a, const auto& b) {
+        if (a.start_ns != b.start_ns) return a.start_ns < b.start_ns;
+        return a.tid == main_tid && b.tid != main_tid;
+    });
+    return threads;
+}
+
 bool apply_exit(TrackedProcess& process, const model::ExitEvent& exit) {
-    process.tids.insert(exit.tid);
-    process.record.threads = static_cast<std::uint32_t>(process.tids.size());
+    model::ThreadRecord& thread = note_thread(process, exit.tid, 0, 0);
+    thread.exited = true;
+    thread.exiting_ns = exit.exiting_ns;
+    thread.end_ns = exit.timestamp_ns;
+    thread.times.add(exit.times);
     process.record.times.add(exit.times);
     if (!exit.group_dead || process.record.exited) return false;
     process.record.exited = true;
@@ -62,6 +94,7 @@ bool apply_exit(TrackedProcess& process, const model::ExitEvent& exit) {
 }
 
 void apply_exec(TrackedProcess& process, const model::ExecEvent& exec) {
+    process.record.exec_ns = exec.timestamp_ns;
     process.record.exe = exec.filename;
     process.record.argv = exec.argv;
     process.record.comm = exec.comm;

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
@@ -30,7 +31,8 @@ struct TrackedProcess {
     GroupId group = kNoGroup;
     ProcessKey parent = kNoProcess;    // parent incarnation once known
     std::vector<ProcessKey> children;  // forked children known to the table
-    std::unordered_set<std::int32_t> tids;  // threads seen, the main thread (tid == pid) included
+    // Threads seen, by tid, the main thread (tid == pid) included.
+    std::map<std::int32_t, model::ThreadRecord> threads;
     std::uint64_t first_seen_ns = 0;   // when pending: timestamp of its first event
     std::uint64_t pending_events = 0;  // events received while pending
     std::int32_t waiting_for_pid = 0;  // when pending: the parent pid it is registered under
@@ -64,6 +66,15 @@ private:
     std::unordered_map<std::int32_t, ProcessKey> by_pid_;
     ProcessKey next_key_ = 1;
 };
+
+// The thread `tid` of the process, recorded on first sight (created by
+// `creator_tid` at `start_ns`, when known); keeps record.threads current.
+model::ThreadRecord& note_thread(TrackedProcess& process, std::int32_t tid, std::int32_t creator_tid,
+                                 std::uint64_t start_ns);
+
+// The process's threads in creation order (the main thread first on ties),
+// as the stored record carries them.
+std::vector<model::ThreadRecord> threads_in_creation_order(const TrackedProcess& process);
 
 // Accounting shared by every path that sees a thread exit: its times go to
 // its process and it counts as a thread of it. Returns true when this event

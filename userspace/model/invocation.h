@@ -12,6 +12,22 @@
 
 namespace validprof::model {
 
+// One thread of a process: when it was created and by which thread, when
+// its exit path began and when it left the CPU for the last time, and its
+// own scheduler times. What tells the main thread from idle workers, and
+// what userspace/explain walks back along.
+struct ThreadRecord {
+    std::int32_t tid = 0;
+    std::int32_t creator_tid = 0;  // the thread whose fork or clone made it; 0 if not seen
+    std::uint64_t start_ns = 0;    // fork or clone (or first sight), CLOCK_MONOTONIC
+    std::uint64_t exiting_ns = 0;  // sched_process_exit: its exit path began; 0 if not seen
+    std::uint64_t end_ns = 0;      // its final switch; 0 while alive
+    bool exited = false;
+    SchedTimes times;
+
+    bool operator==(const ThreadRecord&) const = default;
+};
+
 struct ProcessRecord {
     std::int32_t pid = 0;
     std::int32_t ppid = 0;
@@ -24,6 +40,9 @@ struct ProcessRecord {
     std::int32_t exit_code = 0;  // wait(2)-style code, valid when exited
     std::uint32_t threads = 1;   // threads seen, the main one included
     SchedTimes times;            // sum over its threads
+    std::uint64_t exec_ns = 0;   // its last exec while observed; 0: none seen
+    // Per thread, in creation order (the main thread first when seen).
+    std::vector<ThreadRecord> thread_records;
 };
 
 struct Invocation {

@@ -52,6 +52,7 @@ struct ExitEvent {
     // count of live threads). Another thread's final switch may still come
     // a moment later.
     bool group_dead = false;
+    std::uint64_t exiting_ns = 0;  // sched_process_exit: where its exit path began (0: not seen)
     SchedTimes times;
 };
 

@@ -18,6 +18,8 @@ HookSummary summarize_one(const std::string& hook,
 
     std::vector<std::uint64_t> walls;
     model::SchedTimes complete_times;  // summed over complete invocations
+    model::SchedTimes main_threads, other_threads;
+    std::uint64_t other_thread_count = 0;
     std::uint64_t complete_processes = 0;
     for (const model::Invocation* inv : invocations) {
         if (is_failure(inv->exit_code)) ++s.failed;
@@ -27,6 +29,15 @@ HookSummary summarize_one(const std::string& hook,
         walls.push_back(inv->wall_ns());
         complete_times.add(inv->times);
         complete_processes += inv->processes.size();
+        for (const model::ProcessRecord& process : inv->processes)
+            for (const model::ThreadRecord& thread : process.thread_records) {
+                if (thread.tid == process.pid) {
+                    main_threads.add(thread.times);
+                } else {
+                    other_threads.add(thread.times);
+                    ++other_thread_count;
+                }
+            }
     }
     if (walls.empty()) return s;
 
@@ -53,6 +64,20 @@ HookSummary summarize_one(const std::string& hook,
     s.mean_voluntary_switches = mean(complete_times.voluntary_switches);
     s.mean_involuntary_switches = mean(complete_times.involuntary_switches);
     s.mean_processes = mean(complete_processes);
+    auto mean_times = [n](const model::SchedTimes& total) {
+        model::SchedTimes m;
+        m.on_cpu_ns = (total.on_cpu_ns + n / 2) / n;
+        m.run_queue_wait_ns = (total.run_queue_wait_ns + n / 2) / n;
+        m.off_cpu_sleep_ns = (total.off_cpu_sleep_ns + n / 2) / n;
+        m.off_cpu_blocked_ns = (total.off_cpu_blocked_ns + n / 2) / n;
+        m.voluntary_switches = (total.voluntary_switches + n / 2) / n;
+        m.involuntary_switches = (total.involuntary_switches + n / 2) / n;
+        return m;
+    };
+    s.has_other_threads = other_thread_count > 0;
+    s.mean_main_threads = mean_times(main_threads);
+    s.mean_other_threads = mean_times(other_threads);
+    s.mean_other_thread_count = mean(other_thread_count);
     return s;
 }
 

@@ -48,6 +48,15 @@ struct HookSummary {
     double mean_involuntary_switches = 0;
     double mean_processes = 0;  // root included
 
+    // The same split by thread: each process's main thread (tid == pid)
+    // against its other threads, so that idle workers sleeping through a
+    // run (a Node process has a dozen) do not read as the hook's time.
+    // Means per complete invocation; zero when no thread records exist.
+    bool has_other_threads = false;
+    model::SchedTimes mean_main_threads;   // rounded to whole nanoseconds
+    model::SchedTimes mean_other_threads;
+    double mean_other_thread_count = 0;
+
     // Total on-CPU nanoseconds per CPU id over all invocations of the hook;
     // only CPUs the hook ran on appear.
     std::map<std::uint32_t, std::uint64_t> on_cpu_ns_per_cpu;

@@ -89,6 +89,10 @@ json hook_json(const HookSummary& h, const SessionSpan& span) {
         {"mean_processes", h.complete ? json(h.mean_processes) : json(nullptr)},
         {"total_on_cpu_ns", h.total_on_cpu_ns()},
         {"cpu_per_core", std::move(cpus)},
+        // Means per complete invocation, main threads against the others.
+        {"mean_main_threads", h.complete ? times_fields(json::object(), h.mean_main_threads) : json(nullptr)},
+        {"mean_other_threads", h.complete ? times_fields(json::object(), h.mean_other_threads) : json(nullptr)},
+        {"mean_other_thread_count", h.complete ? json(h.mean_other_thread_count) : json(nullptr)},
     };
 }
 
@@ -107,7 +111,20 @@ json process_json(const model::ProcessRecord& p, const model::Invocation& inv) {
         {"exit_code", p.exited ? json(p.exit_code) : json(nullptr)},
         {"exit", p.exited ? json(describe_exit_status(p.exit_code)) : json("running")},
     };
-    return times_fields(std::move(out), p.times);
+    json threads = json::array();
+    for (const model::ThreadRecord& thread : p.thread_records) {
+        json entry = {{"tid", thread.tid},
+                      {"main", thread.tid == p.pid},
+                      {"creator_tid", thread.creator_tid},
+                      {"start_offset_ns", static_cast<std::int64_t>(thread.start_ns) - static_cast<std::int64_t>(inv.start_ns)},
+                      {"exited", thread.exited},
+                      {"duration_ns", thread.exited && thread.end_ns >= thread.start_ns ? json(thread.end_ns - thread.start_ns)
+                                                                                       : json(nullptr)}};
+        threads.push_back(times_fields(std::move(entry), thread.times));
+    }
+    out = times_fields(std::move(out), p.times);
+    out["thread_details"] = std::move(threads);
+    return out;
 }
 
 json invocation_json(std::size_t rank, const model::Invocation& inv, const ReportInput& input) {

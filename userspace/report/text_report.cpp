@@ -108,6 +108,20 @@ void write_hook_detail(std::ostream& out, const HookSummary& h, const SessionSpa
             << format_count(h.mean_processes) << "\n";
         out << "  (summed over every thread of every process; processes overlap in time,\n"
                "   so these need not add up to the wall time)\n";
+        if (h.has_other_threads) {
+            const auto& main = h.mean_main_threads;
+            const auto& others = h.mean_other_threads;
+            out << "  main threads: on-CPU " << format_duration(main.on_cpu_ns) << ", run-queue wait "
+                << format_duration(main.run_queue_wait_ns) << ", sleeping " << format_duration(main.off_cpu_sleep_ns)
+                << ", blocked " << format_duration(main.off_cpu_blocked_ns) << "\n";
+            out << "  other threads (" << format_count(h.mean_other_thread_count) << " per run): on-CPU "
+                << format_duration(others.on_cpu_ns) << ", run-queue wait "
+                << format_duration(others.run_queue_wait_ns) << ", sleeping "
+                << format_duration(others.off_cpu_sleep_ns) << ", blocked "
+                << format_duration(others.off_cpu_blocked_ns) << "\n";
+            out << "  (idle workers sleep through a run without delaying it: `validprof explain` shows\n"
+                   "   which waits were on the critical path)\n";
+        }
     }
 
     if (h.on_cpu_ns_per_cpu.empty()) {
@@ -166,6 +180,25 @@ void write_invocation(std::ostream& out, std::size_t rank, const model::Invocati
                        format_duration(p.times.off_cpu_sleep_ns),
                        format_duration(p.times.off_cpu_blocked_ns),
                        p.exited ? describe_exit_status(p.exit_code) : "running"});
+        // A multi-threaded process: its main thread, then the rest together.
+        if (p.thread_records.size() > 1) {
+            model::SchedTimes main, others;
+            std::size_t other_count = 0;
+            for (const model::ThreadRecord& thread : p.thread_records) {
+                if (thread.tid == p.pid) {
+                    main.add(thread.times);
+                } else {
+                    others.add(thread.times);
+                    ++other_count;
+                }
+            }
+            auto row = [&](const std::string& label, const model::SchedTimes& t) {
+                table.add_row({"", "", label, "", "", format_duration(t.on_cpu_ns), format_duration(t.run_queue_wait_ns),
+                               format_duration(t.off_cpu_sleep_ns), format_duration(t.off_cpu_blocked_ns), ""});
+            };
+            row("  main thread", main);
+            row("  " + std::to_string(other_count) + (other_count == 1 ? " other thread" : " other threads"), others);
+        }
     }
     out << table.render("    ");
     if (shown < inv.processes.size()) {

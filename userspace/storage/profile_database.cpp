@@ -14,6 +14,7 @@
 
 #include "common/unique_fd.h"
 #include "storage/schema_migrations.h"
+#include "storage/sql_values.h"
 
 namespace validprof::storage {
 
@@ -22,13 +23,6 @@ namespace {
 // How long a writer waits for another connection's lock (a report reading
 // while a recorder commits) before giving up with SQLITE_BUSY.
 constexpr int kBusyTimeoutMs = 5000;
-
-// SQLite integers are signed 64-bit. Unsigned model values are stored with
-// their bit pattern: lossless for the whole uint64 range, and identical to
-// the numeric value up to 2^63-1 so SQL comparisons and sums work for any
-// real clock or counter.
-std::int64_t to_sql(std::uint64_t value) { return static_cast<std::int64_t>(value); }
-std::uint64_t from_sql(std::int64_t value) { return static_cast<std::uint64_t>(value); }
 
 std::string quoted(const std::string& path) { return "'" + path + "'"; }
 
@@ -40,10 +34,8 @@ common::Error no_session(std::int64_t session_id, const std::string& path) {
     return common::make_error("no session " + std::to_string(session_id) + " in " + quoted(path));
 }
 
-// Column lists shared by the statements that write and read them, so the
-// order of SchedTimes counters is spelled once.
-#define VP_SCHED_COLUMNS \
-    "on_cpu_ns, run_queue_wait_ns, off_cpu_sleep_ns, off_cpu_blocked_ns, voluntary_switches, involuntary_switches"
+// Column lists shared by the statements that write and read them
+// (VP_SCHED_COLUMNS comes from sql_values.h).
 #define VP_SESSION_COLUMNS                                                                                  \
     "s.id, s.command, s.target, s.host, s.kernel_release, s.rules, s.start_unix_ns, s.clock_offset_ns, "   \
     "s.end_unix_ns, s.complete, s.events_received, "                                                       \
@@ -52,24 +44,6 @@ common::Error no_session(std::int64_t session_id, const std::string& path) {
     "id, hook, root_pid, start_ns, root_end_ns, last_end_ns, complete, exit_code, " VP_SCHED_COLUMNS
 // ?2 IS NULL: all hooks. Used where the hook filter only narrows a join.
 #define VP_HOOK_FILTER "i.session_id = ?1 AND (?2 IS NULL OR i.hook = ?2)"
-
-void bind_sched_times(Statement& statement, int first_index, const model::SchedTimes& times) {
-    statement.bind_int(first_index + 0, to_sql(times.on_cpu_ns));
-    statement.bind_int(first_index + 1, to_sql(times.run_queue_wait_ns));
-    statement.bind_int(first_index + 2, to_sql(times.off_cpu_sleep_ns));
-    statement.bind_int(first_index + 3, to_sql(times.off_cpu_blocked_ns));
-    statement.bind_int(first_index + 4, to_sql(times.voluntary_switches));
-    statement.bind_int(first_index + 5, to_sql(times.involuntary_switches));
-}
-
-void read_sched_times(const Statement& statement, int first_column, model::SchedTimes& times) {
-    times.on_cpu_ns = from_sql(statement.column_int(first_column + 0));
-    times.run_queue_wait_ns = from_sql(statement.column_int(first_column + 1));
-    times.off_cpu_sleep_ns = from_sql(statement.column_int(first_column + 2));
-    times.off_cpu_blocked_ns = from_sql(statement.column_int(first_column + 3));
-    times.voluntary_switches = from_sql(statement.column_int(first_column + 4));
-    times.involuntary_switches = from_sql(statement.column_int(first_column + 5));
-}
 
 // Reads a row selected with VP_SESSION_COLUMNS (lost events come separately).
 model::SessionSummary read_session(const Statement& statement) {
@@ -138,8 +112,8 @@ constexpr const char* kQueries[] = {
     "INSERT INTO invocation_cpu_times (invocation_id, cpu, on_cpu_ns) VALUES (?1, ?2, ?3)",
     // InsertProcess
     "INSERT INTO processes (invocation_id, pid, ppid, exe, argv, comm, start_ns, end_ns, exited, exit_code, "
-    "threads, " VP_SCHED_COLUMNS ") "
-    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+    "threads, " VP_SCHED_COLUMNS ", exec_ns) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
     // InsertProcessCpu
     "INSERT INTO process_cpu_times (process_id, cpu, on_cpu_ns) VALUES (?1, ?2, ?3)",
     // SelectSessions
@@ -162,7 +136,7 @@ constexpr const char* kQueries[] = {
     // SelectProcesses
     "SELECT p.id, p.invocation_id, p.pid, p.ppid, p.exe, p.argv, p.comm, p.start_ns, p.end_ns, p.exited, "
     "p.exit_code, p.threads, p.on_cpu_ns, p.run_queue_wait_ns, p.off_cpu_sleep_ns, p.off_cpu_blocked_ns, "
-    "p.voluntary_switches, p.involuntary_switches FROM processes p "
+    "p.voluntary_switches, p.involuntary_switches, p.exec_ns FROM processes p "
     "JOIN invocations i ON i.id = p.invocation_id WHERE " VP_HOOK_FILTER " ORDER BY p.invocation_id, p.id",
     // SelectProcessCpu
     "SELECT c.process_id, c.cpu, c.on_cpu_ns FROM process_cpu_times c "
@@ -392,11 +366,13 @@ common::Result<void> ProfileDatabase::store_invocations(std::int64_t session_id,
             p.bind_int(10, process.exit_code);
             p.bind_int(11, process.threads);
             bind_sched_times(p, 12, process.times);
+            p.bind_int(18, to_sql(process.exec_ns));
             if (auto done = p.run(); !done) return failure(what, done.error());
             const std::int64_t process_id = connection_.last_insert_rowid();
             if (auto done = insert_cpu_times(**insert_process_cpu, process_id, process.times); !done) {
                 return failure(what, done.error());
             }
+            if (auto done = store_threads(process_id, process.thread_records); !done) return failure(what, done.error());
         }
     }
     if (auto committed = transaction->commit(); !committed) return failure(what, committed.error());
@@ -595,6 +571,7 @@ common::Result<std::vector<model::Invocation>> ProfileDatabase::load_invocations
             process.exit_code = static_cast<std::int32_t>(scope->column_int(10));
             process.threads = static_cast<std::uint32_t>(scope->column_int(11));
             read_sched_times(*scope, 12, process.times);
+            process.exec_ns = from_sql(scope->column_int(18));
             auto& processes = invocations[found->second].processes;
             process_index.emplace(scope->column_int(0), std::make_pair(found->second, processes.size()));
             processes.push_back(std::move(process));
@@ -615,6 +592,14 @@ common::Result<std::vector<model::Invocation>> ProfileDatabase::load_invocations
             invocations[invocation].processes[process].times.on_cpu_ns_per_cpu[static_cast<std::uint32_t>(
                 scope->column_int(1))] = from_sql(scope->column_int(2));
         }
+    }
+    if (auto loaded = load_threads(session_id, hook, [&](std::int64_t process_id) -> model::ProcessRecord* {
+            auto found = process_index.find(process_id);
+            if (found == process_index.end()) return nullptr;
+            return &invocations[found->second.first].processes[found->second.second];
+        });
+        !loaded) {
+        return failure(what, loaded.error());
     }
     return invocations;
 }

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -17,6 +18,7 @@
 #include "common/result.h"
 #include "model/invocation.h"
 #include "model/phase.h"
+#include "model/wait.h"
 #include "model/session.h"
 #include "model/sqlite_activity.h"
 #include "model/stack_sample.h"
@@ -81,6 +83,16 @@ public:
     // In start order.
     common::Result<std::vector<model::PhaseExecution>> load_phase_executions(std::int64_t session_id);
 
+    // Waits of hook threads with their reasons, one transaction per call
+    // (wait_store.cpp).
+    common::Result<void> store_waits(std::int64_t session_id, const std::vector<model::WaitInterval>& batch);
+    // In (pid, tid, off_ns) order.
+    common::Result<std::vector<model::WaitInterval>> load_waits(std::int64_t session_id);
+    // Traced system calls, the same way (wait_store.cpp).
+    common::Result<void> store_syscall_spans(std::int64_t session_id, const std::vector<model::SyscallSpan>& batch);
+    // In (pid, tid, start_ns) order.
+    common::Result<std::vector<model::SyscallSpan>> load_syscall_spans(std::int64_t session_id);
+
     // SQLite activity of the observed processes, one transaction per call
     // (sqlite_activity_store.cpp). Calls append: statements are added to
     // those already stored, and process totals and file activity sent again
@@ -110,6 +122,14 @@ private:
     // The cached statement for query, prepared on first use.
     common::Result<Statement*> statement(Query query);
     common::Result<void> require_session(std::int64_t session_id);
+    // A process's thread records, inside store_invocations' transaction
+    // (thread_store.cpp).
+    common::Result<void> store_threads(std::int64_t process_id, const std::vector<model::ThreadRecord>& threads);
+    // Thread records of the session's (or hook's) processes, each handed to
+    // the process record `process_of` returns for its process id (skipped
+    // when it returns null), in creation order.
+    common::Result<void> load_threads(std::int64_t session_id, const std::optional<std::string>& hook,
+                                      const std::function<model::ProcessRecord*(std::int64_t)>& process_of);
     common::Error failure(const std::string& what, const common::Error& cause) const;
 
     std::string path_;

@@ -223,12 +223,88 @@ CREATE TABLE sql_recordings (
 );
 )sql";
 
+// What explaining an invocation needs (userspace/explain): each process's
+// exec time, each thread's life (created by which thread, when its exit
+// path began, its final switch) and own times, the waits long enough to
+// have been sent with their reason, and the traced system calls
+// (model/wait.h).
+constexpr const char* kVersion6 = R"sql(
+ALTER TABLE processes ADD COLUMN exec_ns INTEGER NOT NULL DEFAULT 0;  -- 0: no exec seen
+
+CREATE TABLE threads (
+    process_id            INTEGER NOT NULL REFERENCES processes(id) ON DELETE CASCADE,
+    tid                   INTEGER NOT NULL,
+    creator_tid           INTEGER NOT NULL,  -- 0: not seen
+    start_ns              INTEGER NOT NULL,
+    exiting_ns            INTEGER NOT NULL,  -- 0: not seen
+    end_ns                INTEGER NOT NULL,  -- 0 while alive
+    exited                INTEGER NOT NULL CHECK (exited IN (0, 1)),
+    on_cpu_ns             INTEGER NOT NULL,
+    run_queue_wait_ns     INTEGER NOT NULL,
+    off_cpu_sleep_ns      INTEGER NOT NULL,
+    off_cpu_blocked_ns    INTEGER NOT NULL,
+    voluntary_switches    INTEGER NOT NULL,
+    involuntary_switches  INTEGER NOT NULL,
+    PRIMARY KEY (process_id, tid)
+) WITHOUT ROWID;
+
+CREATE TABLE waits (
+    id                    INTEGER PRIMARY KEY,
+    session_id            INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+    pid                   INTEGER NOT NULL,
+    tid                   INTEGER NOT NULL,
+    off_ns                INTEGER NOT NULL,
+    woken_ns              INTEGER NOT NULL,  -- 0: preempted, runnable throughout
+    on_ns                 INTEGER NOT NULL,
+    on_cpu_before_ns      INTEGER NOT NULL,
+    run_queue_before_ns   INTEGER NOT NULL,
+    state                 INTEGER NOT NULL,  -- model::WaitState
+    syscall               INTEGER NOT NULL,  -- -1: none
+    arg0                  INTEGER NOT NULL,
+    arg1                  INTEGER NOT NULL,
+    arg2                  INTEGER NOT NULL,
+    waker_pid             INTEGER NOT NULL,
+    waker_tid             INTEGER NOT NULL,
+    waker_in_interrupt    INTEGER NOT NULL CHECK (waker_in_interrupt IN (0, 1)),
+    waker_comm            TEXT    NOT NULL,
+    woken_by_observer     INTEGER NOT NULL CHECK (woken_by_observer IN (0, 1)),
+    holder_pid            INTEGER NOT NULL,
+    holder_tid            INTEGER NOT NULL,
+    holder_tracked        INTEGER NOT NULL CHECK (holder_tracked IN (0, 1)),
+    holder_comm           TEXT    NOT NULL,
+    object                INTEGER NOT NULL,  -- model::WaitObject
+    object_inode          INTEGER NOT NULL,
+    object_device         INTEGER NOT NULL,
+    object_path           TEXT    NOT NULL,
+    socket_family         INTEGER NOT NULL,
+    socket_type           INTEGER NOT NULL,
+    socket_peer           TEXT    NOT NULL,
+    socket_peer_port      INTEGER NOT NULL
+);
+CREATE INDEX waits_by_session ON waits(session_id, pid, tid, off_ns);
+
+CREATE TABLE syscall_spans (
+    id          INTEGER PRIMARY KEY,
+    session_id  INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+    pid         INTEGER NOT NULL,
+    tid         INTEGER NOT NULL,
+    syscall     INTEGER NOT NULL,
+    start_ns    INTEGER NOT NULL,
+    end_ns      INTEGER NOT NULL,
+    result      INTEGER NOT NULL,
+    arg0        INTEGER NOT NULL,
+    arg1        INTEGER NOT NULL
+);
+CREATE INDEX syscall_spans_by_session ON syscall_spans(session_id, pid, tid, start_ns);
+)sql";
+
 constexpr std::array kMigrations{
     Migration{1, "base tables", kVersion1},
     Migration{2, "query indexes", kVersion2},
     Migration{3, "stack profiles", kVersion3},
     Migration{4, "USDT phases", kVersion4},
     Migration{5, "SQLite activity", kVersion5},
+    Migration{6, "threads and waits", kVersion6},
 };
 
 }  // namespace

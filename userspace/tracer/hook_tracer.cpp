@@ -34,13 +34,15 @@ void choose_tracepoint_flavour(hook_trace* skeleton, bool btf) {
         skeleton->progs.sched_switch_btf,        skeleton->progs.sched_wakeup_btf,
         skeleton->progs.sched_wakeup_new_btf,    skeleton->progs.sched_process_fork_btf,
         skeleton->progs.sched_process_exec_btf,  skeleton->progs.sched_process_exit_btf,
-        skeleton->progs.sched_process_free_btf,
+        skeleton->progs.sched_process_free_btf,  skeleton->progs.sched_waking_btf,
+        skeleton->progs.sys_enter_btf,           skeleton->progs.sys_exit_btf,
     };
     bpf_program* raw_programs[] = {
         skeleton->progs.sched_switch_raw,        skeleton->progs.sched_wakeup_raw,
         skeleton->progs.sched_wakeup_new_raw,    skeleton->progs.sched_process_fork_raw,
         skeleton->progs.sched_process_exec_raw,  skeleton->progs.sched_process_exit_raw,
-        skeleton->progs.sched_process_free_raw,
+        skeleton->progs.sched_process_free_raw,  skeleton->progs.sched_waking_raw,
+        skeleton->progs.sys_enter_raw,           skeleton->progs.sys_exit_raw,
     };
     for (bpf_program* program : btf_programs) bpf_program__set_autoload(program, btf);
     for (bpf_program* program : raw_programs) bpf_program__set_autoload(program, !btf);
@@ -56,6 +58,8 @@ const char* counter_name(std::uint32_t index) {
         case VP_COUNTER_SWITCH_IN_UNSEEN: return "note_switch_in_unseen";
         case VP_COUNTER_FINAL_SWITCH_UNSEEN: return "note_final_switch_unseen";
         case VP_COUNTER_ARRIVAL_UNCOUNTED: return "note_arrival_uncounted_by_kernel";
+        case VP_LOST_RINGBUF_WAIT: return "ringbuf_full_wait";
+        case VP_LOST_RINGBUF_SPAN: return "ringbuf_full_span";
         default: return "unknown";
     }
 }
@@ -65,14 +69,18 @@ const char* counter_name(std::uint32_t index) {
 void HookTracer::SkeletonDeleter::operator()(hook_trace* skeleton) const { hook_trace__destroy(skeleton); }
 void HookTracer::RingBufferDeleter::operator()(ring_buffer* buffer) const { ring_buffer__free(buffer); }
 
-common::Result<std::unique_ptr<HookTracer>> HookTracer::create(const TracerOptions& options,
-                                                               EventHandler handler) {
+static_assert(kDefaultWaitRecordMinNs == VP_WAIT_RECORD_MIN_NS);
+
+common::Result<std::unique_ptr<HookTracer>> HookTracer::create(const TracerOptions& options, EventHandler handler,
+                                                               WaitHandler wait_handler, SpanHandler span_handler) {
     if (auto privileges = check_tracing_privileges(); !privileges) return privileges.error();
     if (auto support = check_kernel_support(); !support) return support.error();
     route_libbpf_logging();
 
     std::unique_ptr<HookTracer> tracer(new HookTracer());
     tracer->handler_ = std::move(handler);
+    tracer->wait_handler_ = std::move(wait_handler);
+    tracer->span_handler_ = std::move(span_handler);
 
     // open
     tracer->skeleton_.reset(hook_trace__open());
@@ -86,6 +94,7 @@ common::Result<std::unique_ptr<HookTracer>> HookTracer::create(const TracerOptio
     skeleton->rodata->track_new_execs = options.track_new_execs ? 1 : 0;
     skeleton->rodata->gate_unchecked_executables = options.gate_unchecked_executables ? 1 : 0;
     skeleton->rodata->kernel_keeps_run_delay = kernel_keeps_run_delay() ? 1 : 0;
+    skeleton->rodata->wait_record_min_ns = options.wait_record_min_ns;
     if (int error = bpf_map__set_max_entries(skeleton->maps.tracked_threads, options.max_tracked_threads))
         return libbpf_error("cannot size the tracked-threads map", error);
     if (int error = bpf_map__set_max_entries(skeleton->maps.events, options.ring_buffer_bytes))
@@ -117,6 +126,28 @@ HookTracer::~HookTracer() {
 
 int HookTracer::on_ring_buffer_record(void* context, void* data, std::size_t size) {
     auto* tracer = static_cast<HookTracer*>(context);
+    const std::uint32_t kind = record_kind(data, size);
+    if (kind == VP_EVENT_SPAN) {
+        auto span = decode_span(data, size);
+        if (!span) {
+            ++tracer->undecodable_records_;
+            return 0;
+        }
+        ++tracer->events_received_;
+        if (tracer->span_handler_) tracer->span_handler_(std::move(*span));
+        return 0;
+    }
+    if (kind == VP_EVENT_WAIT) {
+        auto wait = decode_wait(data, size);
+        if (!wait) {
+            ++tracer->undecodable_records_;
+            spdlog::debug("undecodable ring buffer record: {}", wait.error().message);
+            return 0;
+        }
+        ++tracer->events_received_;
+        if (tracer->wait_handler_) tracer->wait_handler_(std::move(*wait));
+        return 0;
+    }
     auto event = decode_event(data, size);
     if (!event) {
         ++tracer->undecodable_records_;

@@ -13,6 +13,7 @@
 
 #include "common/result.h"
 #include "model/process_events.h"
+#include "model/wait.h"
 #include "model/sched_times.h"
 
 struct hook_trace;
@@ -20,12 +21,18 @@ struct ring_buffer;
 
 namespace validprof::tracer {
 
+// Waits shorter than this stay in the totals without a reason (50 µs; the
+// same default as VP_WAIT_RECORD_MIN_NS in bpf/hook_trace.h).
+inline constexpr std::uint64_t kDefaultWaitRecordMinNs = 50'000;
+
 struct TracerOptions {
     // Attach mode: provisionally track every task that execs (see
     // bpf/hook_trace.bpf.c); record mode tracks only the seeded command.
     bool track_new_execs = false;
     std::uint32_t max_tracked_threads = 65536;
     std::uint32_t ring_buffer_bytes = 8u << 20;  // power of two, multiple of the page size
+    // Waits at least this long send their reason (bpf/hook_trace.h).
+    std::uint64_t wait_record_min_ns = kDefaultWaitRecordMinNs;
     // Use raw tracepoints even where BTF tracepoints work (testing the
     // fallback; VALIDPROF_FORCE_RAW_TP=1 sets it from the environment).
     bool force_raw_tracepoints = false;
@@ -44,9 +51,14 @@ struct LiveThreadTimes {
 class HookTracer {
 public:
     using EventHandler = std::function<void(const model::ProcessEvent&)>;
+    // Waits and traced system calls of tracked threads (model/wait.h);
+    // without a handler they are dropped.
+    using WaitHandler = std::function<void(model::WaitInterval&&)>;
+    using SpanHandler = std::function<void(model::SyscallSpan&&)>;
 
-    static common::Result<std::unique_ptr<HookTracer>> create(const TracerOptions& options,
-                                                              EventHandler handler);
+    static common::Result<std::unique_ptr<HookTracer>> create(const TracerOptions& options, EventHandler handler,
+                                                              WaitHandler wait_handler = {},
+                                                              SpanHandler span_handler = {});
     ~HookTracer();
     HookTracer(const HookTracer&) = delete;
     HookTracer& operator=(const HookTracer&) = delete;
@@ -96,6 +108,9 @@ private:
     std::unique_ptr<hook_trace, SkeletonDeleter> skeleton_;
     std::unique_ptr<ring_buffer, RingBufferDeleter> ring_buffer_;
     EventHandler handler_;
+    WaitHandler wait_handler_;
+    SpanHandler span_handler_;
+
     std::vector<std::unique_ptr<RecordHandler>> extra_handlers_;  // stable addresses for libbpf
     std::string flavour_;
     std::uint64_t events_received_ = 0;

@@ -97,6 +97,7 @@ const KernelFeatures& kernel_features() {
 
 bool kernel_keeps_run_delay() { return kernel_features().run_delay; }
 
+
 bool use_btf_tracepoints(bool force_raw) {
     const char* forced = std::getenv("VALIDPROF_FORCE_RAW_TP");
     bool forced_by_environment = forced && *forced && std::strcmp(forced, "0") != 0;

@@ -1,0 +1,268 @@
+// Hooks with one dominant, planted cause of their wall time, for the
+// `validprof explain` tests: vp_explain_fixture MODE [ARGS]. Each measures
+// the planted cause with its own clock and reports it ("planted_ns"), with
+// the pid it happened in ("planted_pid") and what names it.
+//
+//   cpu-child MS        a child burns MS of CPU; the parent waits
+//   sleep-child MS      a child sleeps MS; the parent waits
+//   fsync PATH N        N times: write 4 KiB to PATH and fsync it
+//   flock PATH [FIFO]   wait for an exclusive flock on PATH (held elsewhere)
+//   tcp PORT            ask a loopback server on PORT and wait for its reply
+//   cpu MS              burn MS of CPU (while other processes hog the CPUs)
+//   pipeline MS         writer | reader: the writer sleeps MS, then writes
+//   burst N             start N short processes (fork + exec of vp_noop), one after another
+//   sqlite-busy DB [FIFO]  BEGIN IMMEDIATE on DB while another connection holds it
+//   threads MS          the main thread burns MS; 8 idle workers wait for it
+//
+// With FIFO, a byte is written to it just before the wait begins, so that
+// whoever holds the lock can hold it for a known time from then on.
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <sqlite3.h>
+#include <sys/file.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <condition_variable>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "workload_truth.h"
+
+using namespace validprof::workloads;
+
+namespace {
+
+int fail(const char* what) {
+    std::fprintf(stderr, "vp_explain_fixture: %s: %s\n", what, std::strerror(errno));
+    return 1;
+}
+
+void report(const std::string& mode, std::uint64_t planted_ns, pid_t planted_pid, const std::string& more = "") {
+    write_truth("mode=" + mode + " planted_ns=" + std::to_string(planted_ns) +
+                " planted_pid=" + std::to_string(planted_pid) + (more.empty() ? "" : " " + more));
+}
+
+int child_then_wait(const std::string& mode, double ms, bool burn) {
+    int channel[2];
+    if (pipe(channel) != 0) return fail("pipe");
+    pid_t child = fork();
+    if (child < 0) return fail("fork");
+    if (child == 0) {
+        close(channel[0]);
+        std::uint64_t start = burn ? clock_now_ns(CLOCK_THREAD_CPUTIME_ID) : monotonic_ns();
+        if (burn) {
+            burn_cpu_ms(ms);
+        } else {
+            sleep_ms(ms);
+        }
+        std::uint64_t planted = (burn ? clock_now_ns(CLOCK_THREAD_CPUTIME_ID) : monotonic_ns()) - start;
+        (void)!write(channel[1], &planted, sizeof(planted));
+        _exit(0);
+    }
+    close(channel[1]);
+    std::uint64_t planted = 0;
+    (void)!read(channel[0], &planted, sizeof(planted));
+    waitpid(child, nullptr, 0);
+    report(mode, planted, child);
+    return 0;
+}
+
+int fsync_loop(const char* path, int count) {
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) return fail("open");
+    char block[4096];
+    std::memset(block, 'v', sizeof(block));
+    std::uint64_t in_fsync = 0;
+    for (int i = 0; i < count; ++i) {
+        if (write(fd, block, sizeof(block)) != static_cast<ssize_t>(sizeof(block))) return fail("write");
+        std::uint64_t before = monotonic_ns();
+        if (fsync(fd) != 0) return fail("fsync");
+        in_fsync += monotonic_ns() - before;
+    }
+    close(fd);
+    report("fsync", in_fsync, getpid(), std::string("path=") + path);
+    return 0;
+}
+
+void notify(const char* fifo) {
+    if (!fifo || !*fifo) return;
+    int fd = open(fifo, O_WRONLY | O_CLOEXEC);
+    if (fd < 0) return;
+    (void)!write(fd, "!", 1);
+    close(fd);
+}
+
+int wait_for_flock(const char* path, const char* fifo) {
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0) return fail("open");
+    notify(fifo);
+    std::uint64_t before = monotonic_ns();
+    if (flock(fd, LOCK_EX) != 0) return fail("flock");
+    std::uint64_t waited = monotonic_ns() - before;
+    flock(fd, LOCK_UN);
+    close(fd);
+    report("flock", waited, getpid(), std::string("path=") + path);
+    return 0;
+}
+
+int ask_server(int port) {
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return fail("socket");
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(static_cast<std::uint16_t>(port));
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0) return fail("connect");
+    std::uint64_t before = monotonic_ns();
+    if (send(fd, "?", 1, 0) != 1) return fail("send");
+    char reply = 0;
+    if (recv(fd, &reply, 1, MSG_WAITALL) != 1) return fail("recv");
+    std::uint64_t waited = monotonic_ns() - before;
+    close(fd);
+    report("tcp", waited, getpid(), "port=" + std::to_string(port));
+    return 0;
+}
+
+int burn_under_contention(double ms) {
+    SchedStat before = read_own_schedstat();
+    burn_cpu_ms(ms);
+    SchedStat after = read_own_schedstat();
+    report("cpu", after.run_queue_wait_ns - before.run_queue_wait_ns, getpid(),
+           "cpu_ns=" + std::to_string(after.on_cpu_ns - before.on_cpu_ns));
+    return 0;
+}
+
+int pipeline(double ms) {
+    int data[2], truth[2];
+    if (pipe(data) != 0 || pipe(truth) != 0) return fail("pipe");
+    pid_t writer = fork();
+    if (writer < 0) return fail("fork");
+    if (writer == 0) {
+        close(data[0]);
+        close(truth[0]);
+        std::uint64_t before = monotonic_ns();
+        sleep_ms(ms);
+        std::uint64_t slept = monotonic_ns() - before;
+        (void)!write(data[1], "result\n", 7);
+        (void)!write(truth[1], &slept, sizeof(slept));
+        _exit(0);
+    }
+    pid_t reader = fork();
+    if (reader < 0) return fail("fork");
+    if (reader == 0) {
+        close(data[1]);
+        close(truth[0]);
+        close(truth[1]);
+        char buffer[64];
+        while (read(data[0], buffer, sizeof(buffer)) > 0) {
+        }
+        _exit(0);
+    }
+    close(data[0]);
+    close(data[1]);
+    close(truth[1]);
+    std::uint64_t slept = 0;
+    (void)!read(truth[0], &slept, sizeof(slept));
+    waitpid(writer, nullptr, 0);
+    waitpid(reader, nullptr, 0);
+    report("pipeline", slept, writer, "reader_pid=" + std::to_string(reader));
+    return 0;
+}
+
+int burst(int count) {
+    // vp_noop sits beside this program.
+    char self[4096] = {};
+    if (readlink("/proc/self/exe", self, sizeof(self) - 1) <= 0) return fail("readlink /proc/self/exe");
+    std::string noop = self;
+    noop = noop.substr(0, noop.find_last_of('/') + 1) + "vp_noop";
+    std::uint64_t before = monotonic_ns();
+    for (int i = 0; i < count; ++i) {
+        pid_t child = fork();
+        if (child < 0) return fail("fork");
+        if (child == 0) {
+            execl(noop.c_str(), "vp_noop", static_cast<char*>(nullptr));
+            _exit(127);
+        }
+        int status = 0;
+        waitpid(child, &status, 0);
+        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+            std::fprintf(stderr, "vp_explain_fixture: %s failed\n", noop.c_str());
+            return 1;
+        }
+    }
+    report("burst", monotonic_ns() - before, getpid(), "children=" + std::to_string(count));
+    return 0;
+}
+
+int sqlite_busy(const char* path, const char* fifo) {
+    sqlite3* db = nullptr;
+    if (sqlite3_open(path, &db) != SQLITE_OK) return fail("sqlite3_open");
+    sqlite3_busy_timeout(db, 10000);
+    notify(fifo);
+    std::uint64_t before = monotonic_ns();
+    char* error = nullptr;
+    if (sqlite3_exec(db, "BEGIN IMMEDIATE", nullptr, nullptr, &error) != SQLITE_OK) {
+        std::fprintf(stderr, "vp_explain_fixture: BEGIN IMMEDIATE: %s\n", error ? error : "?");
+        return 1;
+    }
+    std::uint64_t waited = monotonic_ns() - before;
+    sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr);
+    sqlite3_close(db);
+    report("sqlite-busy", waited, getpid(), std::string("path=") + path);
+    return 0;
+}
+
+int idle_workers(double ms) {
+    std::mutex mutex;
+    std::condition_variable done_signal;
+    bool done = false;
+    std::vector<std::thread> workers;
+    for (int i = 0; i < 8; ++i)
+        workers.emplace_back([&] {
+            std::unique_lock<std::mutex> lock(mutex);
+            done_signal.wait(lock, [&] { return done; });
+        });
+    std::uint64_t before = clock_now_ns(CLOCK_THREAD_CPUTIME_ID);
+    burn_cpu_ms(ms);
+    std::uint64_t burnt = clock_now_ns(CLOCK_THREAD_CPUTIME_ID) - before;
+    {
+        std::lock_guard<std::mutex> lock(mutex);
+        done = true;
+    }
+    done_signal.notify_all();
+    for (std::thread& worker : workers) worker.join();
+    report("threads", burnt, getpid(), "main_tid=" + std::to_string(gettid()));
+    return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    if (argc < 2) {
+        std::fprintf(stderr, "usage: vp_explain_fixture MODE [ARGS] (see the source)\n");
+        return 2;
+    }
+    std::string mode = argv[1];
+    const char* arg = argc > 2 ? argv[2] : "";
+    if (mode == "cpu-child") return child_then_wait(mode, std::atof(arg), true);
+    if (mode == "sleep-child") return child_then_wait(mode, std::atof(arg), false);
+    if (mode == "fsync") return fsync_loop(arg, argc > 3 ? std::atoi(argv[3]) : 20);
+    const char* fifo = argc > 3 ? argv[3] : "";
+    if (mode == "flock") return wait_for_flock(arg, fifo);
+    if (mode == "tcp") return ask_server(std::atoi(arg));
+    if (mode == "cpu") return burn_under_contention(std::atof(arg));
+    if (mode == "pipeline") return pipeline(std::atof(arg));
+    if (mode == "burst") return burst(std::atoi(arg));
+    if (mode == "sqlite-busy") return sqlite_busy(arg, fifo);
+    if (mode == "threads") return idle_workers(std::atof(arg));
+    std::fprintf(stderr, "vp_explain_fixture: unknown mode '%s'\n", mode.c_str());
+    return 2;
+}

@@ -1,0 +1,153 @@
+// `validprof explain`: why each hook took its wall time (userspace/explain).
+#include <iostream>
+
+#include "cli/commands.h"
+#include "cli/database_path.h"
+#include "cli/option_parsing.h"
+#include "explain/explain_output.h"
+#include "explain/explanation.h"
+#include "storage/profile_database.h"
+
+namespace validprof::cli {
+namespace {
+
+const char* const kExplainUsage =
+    "usage: validprof explain [--session N] [--hook NAME | --invocation ID] [--baseline SESSION]\n"
+    "                         [--top K] [--json [--paths]] [--db PATH]\n"
+    "\n"
+    "Why each hook took its wall time: the critical path of every complete\n"
+    "invocation (the chain of waits from its last exit back to its start,\n"
+    "following whoever woke each waiting thread), cut into causes (cpu,\n"
+    "runqueue, disk_io, fsync, file_lock, network, pipe, sleep, futex,\n"
+    "process_spawn, observer, ...; see docs/explain.md), ranked, with evidence:\n"
+    "files, sockets, who held the CPU or the lock, SQL (sessions recorded with\n"
+    "--sql), USDT phases (--usdt), hottest frames (--stacks). Then what the\n"
+    "slowest tenth of the invocations spent more on, and with --baseline\n"
+    "what grew since another session. Default: the latest session, every hook.\n"
+    "\n"
+    "example:\n"
+    "  validprof explain\n"
+    "  validprof explain --hook post-edit --baseline 3 --top 3\n"
+    "  validprof explain --invocation 42 --json --paths\n";
+
+// The session, everything explain reads of it.
+common::Result<explain::SessionData> load_session_data(storage::ProfileDatabase& database, std::int64_t session_id,
+                                                       const std::optional<std::string>& hook) {
+    explain::SessionData data;
+    data.session_id = session_id;
+    auto invocations = database.load_invocations(session_id, hook, true);
+    if (!invocations) return invocations.error();
+    data.invocations = std::move(*invocations);
+    auto waits = database.load_waits(session_id);
+    if (!waits) return waits.error();
+    data.waits = std::move(*waits);
+    auto spans = database.load_syscall_spans(session_id);
+    if (!spans) return spans.error();
+    data.spans = std::move(*spans);
+    auto phases = database.load_phase_executions(session_id);
+    if (!phases) return phases.error();
+    data.phases = std::move(*phases);
+    auto recorded_sql = database.sqlite_activity_recorded(session_id);
+    if (!recorded_sql) return recorded_sql.error();
+    if (*recorded_sql) {
+        auto activity = database.load_sqlite_activity(session_id);
+        if (!activity) return activity.error();
+        data.statements = std::move(activity->statements);
+    }
+    auto profile = database.load_stack_profile(session_id);
+    if (!profile) return profile.error();
+    for (model::StackSample& sample : profile->samples)
+        if (sample.kind == model::SampleKind::Cpu) data.cpu_samples.push_back(std::move(sample));
+    return data;
+}
+
+}  // namespace
+
+int run_explain(const std::vector<std::string>& arguments) {
+    CommonOptions common;
+    bool json = false;
+    bool paths = false;
+    std::size_t top = 5;
+    std::int64_t session_id = 0;
+    std::int64_t invocation_id = 0;
+    std::int64_t baseline_id = 0;
+    std::string hook;
+    po::options_description description("explain options");
+    description.add_options()
+        ("session", po::value<std::int64_t>(&session_id)->value_name("N"), "session id (default: the latest)")
+        ("hook", po::value<std::string>(&hook)->value_name("NAME"), "only this hook")
+        ("invocation", po::value<std::int64_t>(&invocation_id)->value_name("ID"), "only this invocation (ids: report --json)")
+        ("baseline", po::value<std::int64_t>(&baseline_id)->value_name("SESSION"), "compare the causes with this session's")
+        ("top", po::value<std::size_t>(&top)->value_name("K"), "causes listed per hook (default 5)")
+        ("json", po::bool_switch(&json), "print JSON")
+        ("paths", po::bool_switch(&paths), "with --json: each invocation's critical path, piece by piece");
+    add_common_options(description, common);
+    auto values = parse_or_explain("explain", arguments, description, kExplainUsage, common);
+    if (!values) return common.help ? 0 : 2;
+    if (values->count("hook") && values->count("invocation")) {
+        print_error("explain", "--hook and --invocation select differently: give one of them");
+        return 2;
+    }
+    if (values->count("top") && top == 0) {
+        print_error("explain", "--top must be at least 1");
+        return 2;
+    }
+
+    auto database = storage::ProfileDatabase::open(resolve_database_path(common.database), storage::OpenMode::ReadOnly);
+    if (!database) {
+        print_error("explain", database.error().message);
+        return 1;
+    }
+    if (!values->count("session")) {
+        auto latest = (*database)->latest_session_id();
+        if (!latest) {
+            print_error("explain", latest.error().message);
+            return 1;
+        }
+        if (!*latest) {
+            print_error("explain", "no sessions in '" + (*database)->path() +
+                                       "': record one with `sudo validprof record -- COMMAND`");
+            return 1;
+        }
+        session_id = **latest;
+    }
+    std::optional<std::string> hook_filter;
+    if (!hook.empty()) hook_filter = hook;
+    auto session = load_session_data(**database, session_id, hook_filter);
+    if (!session) {
+        print_error("explain", session.error().message);
+        return 1;
+    }
+    std::optional<explain::SessionData> baseline;
+    if (values->count("baseline")) {
+        auto loaded = load_session_data(**database, baseline_id, hook_filter);
+        if (!loaded) {
+            print_error("explain", "baseline: " + loaded.error().message);
+            return 1;
+        }
+        baseline = std::move(*loaded);
+    }
+
+    explain::ExplainOptions options;
+    options.hook = hook_filter;
+    if (values->count("invocation")) options.invocation_id = invocation_id;
+    explain::Explanation explanation = explain::explain_session(*session, options, baseline ? &*baseline : nullptr);
+    if (explanation.hooks.empty() && (hook_filter || options.invocation_id)) {
+        print_error("explain", std::string("no complete invocation ") +
+                                   (hook_filter ? "of hook '" + *hook_filter + "'"
+                                                : "with id " + std::to_string(invocation_id)) +
+                                   " in session " + std::to_string(session_id) +
+                                   " (`validprof report --session " + std::to_string(session_id) + "` lists them)");
+        return 1;
+    }
+    if (json) {
+        std::cout << explain::explanation_json(explanation, paths).dump(2) << "\n";
+    } else {
+        explain::TextOptions text;
+        text.top_causes = top;
+        std::cout << explain::explanation_text(explanation, text);
+    }
+    return 0;
+}
+
+}  // namespace validprof::cli
