@@ -163,13 +163,75 @@ static __always_inline void catch_up_with_kernel(struct vp_thread_state *state, 
 	state->kernel_timeslices = timeslices;
 }
 
+/* A wait long enough to explain: its vp_wait_event, with what the thread
+ * waited on and who held this CPU until now. */
+static __always_inline void send_wait(struct vp_thread_state *state, struct task_struct *next, __u32 next_tid,
+				      struct task_struct *prev, bool prev_tracked, __u64 now)
+{
+	if (!state->switched_out_ns || now - state->switched_out_ns < wait_record_min_ns)
+		return;
+	struct vp_wait_event *event = bpf_ringbuf_reserve(&events, sizeof(*event), 0);
+	if (!event) {
+		count(VP_LOST_RINGBUF_WAIT);
+		return;
+	}
+	fill_header(&event->header, VP_EVENT_WAIT, now);
+	event->pid = state->pid;
+	event->tid = next_tid;
+	event->off_ns = state->switched_out_ns;
+	event->woken_ns = state->woken_ns ? state->woken_ns
+					  : (state->wait_state != VP_STATE_RUNNABLE ? state->runnable_since_ns : 0);
+	event->on_cpu_before_ns = state->wait_on_cpu_ns;
+	event->run_queue_before_ns = state->wait_run_queue_ns;
+	event->syscall = state->wait_syscall;
+	event->args[0] = state->wait_args[0];
+	event->args[1] = state->wait_args[1];
+	event->args[2] = state->wait_args[2];
+	event->state = state->wait_state;
+	event->waker_pid = state->waker_pid;
+	event->waker_tid = state->waker_tid;
+	event->waker_in_interrupt = state->waker_in_interrupt;
+	__builtin_memcpy(event->waker_comm, state->waker_comm, sizeof(event->waker_comm));
+	if (prev) {
+		event->holder_pid = BPF_CORE_READ(prev, tgid);
+		event->holder_tid = BPF_CORE_READ(prev, pid);
+		event->holder_tracked = prev_tracked;
+		BPF_CORE_READ_STR_INTO(&event->holder_comm, prev, comm);
+	} else {
+		event->holder_pid = 0;
+		event->holder_tid = 0;
+		event->holder_tracked = 0;
+		event->holder_comm[0] = '\0';
+	}
+	event->object_kind = VP_OBJECT_NONE;
+	event->object_inode = 0;
+	event->object_device = 0;
+	event->socket_family = 0;
+	event->socket_peer_port = 0;
+	__builtin_memset(event->socket_peer_address, 0, sizeof(event->socket_peer_address));
+	event->socket_type = 0;
+	event->name_bytes = 0;
+	event->object_name[0] = '\0';
+	if (state->wait_syscall >= 0 && vp_syscall_waits_on_fd(state->wait_syscall))
+		vp_read_waited_object(event, next, state->wait_args[0]);
+	bpf_ringbuf_submit(event, BPF_RB_NO_WAKEUP);
+}
+
 /* Returns the task state the thread left the CPU with. */
 static __always_inline __u32 account_switch_out(struct vp_thread_state *state,
 						struct task_struct *prev, bool preempt,
 						__u64 now)
 {
-	if (!state->switched_in_ns)
+	if (!state->switched_in_ns) {
 		count(VP_COUNTER_SWITCH_IN_UNSEEN); /* harmless: see catch_up_with_kernel */
+		/* The wait before this slice ended at that unseen switch-in:
+		 * about when the kernel's runtime says the slice began. Sent
+		 * late, without the CPU's previous holder. */
+		__u64 ran = vp_task_runtime_ns(prev) - state->kernel_runtime_ns;
+		__u64 began = now > ran ? now - ran : now;
+		if (state->switched_out_ns && began > state->switched_out_ns)
+			send_wait(state, prev, BPF_CORE_READ(prev, pid), NULL, false, began);
+	}
 	catch_up_with_kernel(state, prev, bpf_get_smp_processor_id(), now);
 	state->switched_in_ns = 0;
 	state->switched_out_ns = now;
@@ -201,51 +263,6 @@ static __always_inline __u32 account_switch_out(struct vp_thread_state *state,
 	state->waker_tid = 0;
 	state->waker_in_interrupt = 0;
 	return task_state;
-}
-
-/* A wait long enough to explain: its vp_wait_event, with what the thread
- * waited on and who held this CPU until now. */
-static __always_inline void send_wait(struct vp_thread_state *state, struct task_struct *next, __u32 next_tid,
-				      struct task_struct *prev, bool prev_tracked, __u64 now)
-{
-	struct vp_wait_event *event = bpf_ringbuf_reserve(&events, sizeof(*event), 0);
-	if (!event) {
-		count(VP_LOST_RINGBUF_WAIT);
-		return;
-	}
-	fill_header(&event->header, VP_EVENT_WAIT, now);
-	event->pid = state->pid;
-	event->tid = next_tid;
-	event->off_ns = state->switched_out_ns;
-	event->woken_ns = state->woken_ns ? state->woken_ns
-					  : (state->wait_state != VP_STATE_RUNNABLE ? state->runnable_since_ns : 0);
-	event->on_cpu_before_ns = state->wait_on_cpu_ns;
-	event->run_queue_before_ns = state->wait_run_queue_ns;
-	event->syscall = state->wait_syscall;
-	event->args[0] = state->wait_args[0];
-	event->args[1] = state->wait_args[1];
-	event->args[2] = state->wait_args[2];
-	event->state = state->wait_state;
-	event->waker_pid = state->waker_pid;
-	event->waker_tid = state->waker_tid;
-	event->waker_in_interrupt = state->waker_in_interrupt;
-	__builtin_memcpy(event->waker_comm, state->waker_comm, sizeof(event->waker_comm));
-	event->holder_pid = BPF_CORE_READ(prev, tgid);
-	event->holder_tid = BPF_CORE_READ(prev, pid);
-	event->holder_tracked = prev_tracked;
-	BPF_CORE_READ_STR_INTO(&event->holder_comm, prev, comm);
-	event->object_kind = VP_OBJECT_NONE;
-	event->object_inode = 0;
-	event->object_device = 0;
-	event->socket_family = 0;
-	event->socket_peer_port = 0;
-	__builtin_memset(event->socket_peer_address, 0, sizeof(event->socket_peer_address));
-	event->socket_type = 0;
-	event->name_bytes = 0;
-	event->object_name[0] = '\0';
-	if (state->wait_syscall >= 0 && vp_syscall_waits_on_fd(state->wait_syscall))
-		vp_read_waited_object(event, next, state->wait_args[0]);
-	bpf_ringbuf_submit(event, BPF_RB_NO_WAKEUP);
 }
 
 static __always_inline void account_switch_in(struct vp_thread_state *state, __u64 now)
@@ -311,8 +328,7 @@ static __always_inline int handle_switch(bool preempt, struct task_struct *prev,
 	if (next_state) {
 		if (!now)
 			now = bpf_ktime_get_ns();
-		if (next_state->switched_out_ns && now - next_state->switched_out_ns >= wait_record_min_ns)
-			send_wait(next_state, next, next_tid, prev, prev_state != NULL, now);
+		send_wait(next_state, next, next_tid, prev, prev_state != NULL, now);
 		account_switch_in(next_state, now);
 	}
 	return 0;

@@ -36,10 +36,10 @@ struct Explained {
 };
 
 Explained record_and_explain(const TempDir& dir, const std::vector<std::string>& fixture_arguments,
-                             const std::vector<std::string>& record_options = {}) {
-    std::map<std::string, std::string> environment = {
-        {"VALIDPROF_TRUTH", dir.file("truth.txt")},
-        {"PATH", std::string(VALIDPROF_WORKLOAD_DIR) + ":" + std::getenv("PATH")}};
+                             const std::vector<std::string>& record_options = {},
+                             std::map<std::string, std::string> environment = {}) {
+    environment["VALIDPROF_TRUTH"] = dir.file("truth.txt");
+    environment["PATH"] = std::string(VALIDPROF_WORKLOAD_DIR) + ":" + std::getenv("PATH");
     std::vector<std::string> argv = {validprof_binary(), "record", "--db", dir.file("x.db"), "--hook",
                                      "fixture=^vp_explain_fixture"};
     argv.insert(argv.end(), record_options.begin(), record_options.end());
@@ -154,6 +154,18 @@ pid_t hold_for(const std::string& fifo, int hold_ms, Take take, Release release)
     close(ready[0]);
     close(ready[1]);
     return holder;
+}
+
+// The same reasons through the raw-tracepoint programs (kernels without
+// BTF-typed tracepoints).
+TEST(ExplainPrivileged, RawTracepointFallbackGivesTheSameReasons) {
+    VALIDPROF_REQUIRE_BPF();
+    TempDir dir;
+    std::string file = fs::path(VALIDPROF_TEST_CACHE_DIR).parent_path() / ("explain-raw-" + std::to_string(getpid()));
+    Explained explained = record_and_explain(dir, {"fsync", file, "40"}, {}, {{"VALIDPROF_FORCE_RAW_TP", "1"}});
+    std::error_code ignored;
+    fs::remove(file, ignored);
+    expect_planted_cause_first(explained, "fsync", fs::path(file).filename().string());
 }
 
 TEST(ExplainPrivileged, FileLockHeldByAnotherProcess) {

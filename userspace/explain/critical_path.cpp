@@ -373,6 +373,7 @@ private:
         if (to <= from) return;
         piece.pid = view.process->pid;
         piece.tid = view.thread.tid;
+        piece.original_kind = piece.kind;
         if (piece.kind == CauseKind::Observer) {
             push(piece, from, to);
             return;

@@ -37,6 +37,7 @@ struct PathSegment {
     std::int32_t pid = 0;
     std::int32_t tid = 0;
     CauseKind kind = CauseKind::Cpu;
+    CauseKind original_kind = CauseKind::Cpu;  // what the thread did, before an overlay named the cause
     // The process the piece is about when it is not the one on the path: a
     // parent forking or reaping a child spends that time on the child.
     std::int32_t subject_pid = 0;

@@ -9,6 +9,8 @@
 
 #include "report/duration_format.h"
 #include "report/percentiles.h"
+#include "report/sql_normalize.h"
+#include "report/text_layout.h"
 
 namespace validprof::explain {
 namespace {
@@ -70,8 +72,19 @@ private:
     std::unordered_map<std::string, std::size_t> index_;
 };
 
-// What a piece says in one line, for its cause's evidence.
-std::string describe(const PathSegment& piece) {
+// What a piece says in one line, for its cause's evidence (names from the
+// hooks' world are sanitized where the line is built).
+std::string describe_unsanitized(const PathSegment& piece);
+
+std::string describe(const PathSegment& piece) { return report::sanitize(describe_unsanitized(piece)); }
+
+std::string describe_unsanitized(const PathSegment& piece) {
+    // Time the thread ran inside a traced call (an fsync's own CPU, a
+    // fork's page-table copy): named by the call.
+    if (piece.kind != piece.original_kind &&
+        (piece.original_kind == CauseKind::Cpu || piece.original_kind == CauseKind::RunQueue ||
+         piece.original_kind == CauseKind::ShortWaits))
+        return piece.syscall.empty() ? "" : "running inside " + piece.syscall;
     std::string what;
     const std::string other = piece.other_comm.empty() ? ""
                                                        : piece.other_comm + " (pid " + std::to_string(piece.other_pid) +
@@ -140,11 +153,11 @@ public:
         if (auto found = statements_.find(piece.tid); found != statements_.end())
             for (const model::StatementExecution* statement : found->second)
                 if (std::uint64_t ns = overlap(statement->start_ns, statement->end_ns, piece.start_ns, piece.end_ns))
-                    sql.add("SQL: " + statement->sql, ns);
+                    sql.add("SQL: " + report::truncate(report::sanitize(report::normalize_sql(statement->sql)), 90), ns);
         if (auto found = phases_.find(piece.tid); found != phases_.end())
             for (const model::PhaseExecution* phase : found->second)
                 if (std::uint64_t ns = overlap(phase->start_ns, phase->end_ns, piece.start_ns, piece.end_ns))
-                    phases.add("phase " + phase->provider + ":" + phase->phase, ns);
+                    phases.add(report::sanitize("phase " + phase->provider + ":" + phase->phase), ns);
     }
 
     // The process's hottest functions by CPU samples (leaf frames), as
@@ -158,8 +171,9 @@ public:
             total += sample->count;
             if (sample->frames.empty()) continue;
             const auto& leaf = sample->frames.back();
-            std::string label = leaf.name;
-            if (sample->frames.size() >= 2) label += " ← " + sample->frames[sample->frames.size() - 2].name;
+            std::string label = report::truncate(report::sanitize(leaf.name), 60);
+            if (sample->frames.size() >= 2)
+                label += " ← " + report::truncate(report::sanitize(sample->frames[sample->frames.size() - 2].name), 60);
             weight[label] += sample->count;
         }
         std::vector<std::pair<std::string, std::uint64_t>> sorted(weight.begin(), weight.end());
@@ -322,6 +336,7 @@ std::vector<CauseChange> changes(const std::map<CauseKey, double>& before, const
     for (const auto& [key, ns] : after) keys.insert(key);
     std::vector<CauseChange> result;
     for (const CauseKey& key : keys) {
+        if (key.kind == CauseKind::Observer) continue;  // validprof's own cost is reported apart
         CauseChange change;
         change.kind = key.kind;
         change.process = key.process;
@@ -337,8 +352,8 @@ std::vector<CauseChange> changes(const std::map<CauseKey, double>& before, const
 }  // namespace
 
 std::string process_name(const model::ProcessRecord& process) {
-    if (!process.exe.empty()) return basename_of(process.exe);
-    if (!process.comm.empty()) return process.comm;
+    if (!process.exe.empty()) return report::sanitize(basename_of(process.exe));
+    if (!process.comm.empty()) return report::sanitize(process.comm);
     return "pid " + std::to_string(process.pid);
 }
 

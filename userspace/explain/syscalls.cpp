@@ -37,7 +37,20 @@ const std::unordered_map<std::int64_t, Syscall>& table() {
         {299, {"recvmmsg", G::Read}},     {306, {"syncfs", G::Sync}},      {307, {"sendmmsg", G::Write}},
         {322, {"execveat", G::Spawn}},    {327, {"preadv2", G::Read}},     {328, {"pwritev2", G::Write}},
         {332, {"statx", G::Other}},       {435, {"clone3", G::Spawn}},     {441, {"epoll_pwait2", G::Poll}},
-        {449, {"futex_waitv", G::Futex}},
+        {449, {"futex_waitv", G::Futex}}, {3, {"close", G::Other}},        {5, {"fstat", G::Other}},
+        {8, {"lseek", G::Other}},         {10, {"mprotect", G::Other}},    {11, {"munmap", G::Other}},
+        {12, {"brk", G::Other}},          {16, {"ioctl", G::Other}},       {21, {"access", G::Other}},
+        {22, {"pipe", G::Other}},         {32, {"dup", G::Other}},         {33, {"dup2", G::Other}},
+        {41, {"socket", G::Other}},       {60, {"exit", G::Other}},        {62, {"kill", G::Other}},
+        {78, {"getdents", G::Read}},      {79, {"getcwd", G::Other}},      {80, {"chdir", G::Other}},
+        {82, {"rename", G::Other}},       {83, {"mkdir", G::Other}},       {84, {"rmdir", G::Other}},
+        {85, {"creat", G::Other}},        {86, {"link", G::Other}},        {87, {"unlink", G::Other}},
+        {88, {"symlink", G::Other}},      {89, {"readlink", G::Other}},    {90, {"chmod", G::Other}},
+        {137, {"statfs", G::Other}},      {138, {"fstatfs", G::Other}},    {231, {"exit_group", G::Other}},
+        {258, {"mkdirat", G::Other}},     {263, {"unlinkat", G::Other}},   {264, {"renameat", G::Other}},
+        {267, {"readlinkat", G::Other}},  {269, {"faccessat", G::Other}},  {293, {"pipe2", G::Other}},
+        {316, {"renameat2", G::Other}},   {318, {"getrandom", G::Other}},  {319, {"memfd_create", G::Other}},
+        {439, {"faccessat2", G::Other}},  {437, {"openat2", G::Other}},
     };
 #elif defined(__aarch64__)
     static const std::unordered_map<std::int64_t, Syscall> calls = {
@@ -58,6 +71,13 @@ const std::unordered_map<std::int64_t, Syscall>& table() {
         {267, {"syncfs", G::Sync}},       {269, {"sendmmsg", G::Write}},   {281, {"execveat", G::Spawn}},
         {286, {"preadv2", G::Read}},      {287, {"pwritev2", G::Write}},   {291, {"statx", G::Other}},
         {435, {"clone3", G::Spawn}},      {441, {"epoll_pwait2", G::Poll}}, {449, {"futex_waitv", G::Futex}},
+        {23, {"dup", G::Other}},          {29, {"ioctl", G::Other}},       {34, {"mkdirat", G::Other}},
+        {35, {"unlinkat", G::Other}},     {38, {"renameat", G::Other}},    {48, {"faccessat", G::Other}},
+        {57, {"close", G::Other}},        {59, {"pipe2", G::Other}},       {62, {"lseek", G::Other}},
+        {78, {"readlinkat", G::Other}},   {80, {"fstat", G::Other}},       {93, {"exit", G::Other}},
+        {94, {"exit_group", G::Other}},   {129, {"kill", G::Other}},       {198, {"socket", G::Other}},
+        {214, {"brk", G::Other}},         {215, {"munmap", G::Other}},     {226, {"mprotect", G::Other}},
+        {276, {"renameat2", G::Other}},   {278, {"getrandom", G::Other}},  {439, {"faccessat2", G::Other}},
     };
 #else
     static const std::unordered_map<std::int64_t, Syscall> calls;
