@@ -148,6 +148,12 @@ static __always_inline void catch_up_with_kernel(struct vp_thread_state *state, 
 	if (kernel_keeps_run_delay) {
 		if (run_delay > state->kernel_run_delay_ns)
 			state->totals.run_queue_wait_ns += run_delay - state->kernel_run_delay_ns;
+		/* One arrival per switch-in: more since the last switch-out
+		 * means switches in and out that reached no program. The
+		 * totals are right anyway; what times slices with our clock
+		 * (USDT phases) is not, so they are counted. */
+		if (timeslices > state->kernel_timeslices + 1)
+			count(VP_COUNTER_SWITCH_IN_UNSEEN);
 		/* The kernel skips an arrival whose queueing it did not stamp
 		 * (sched_info_arrive() with no last_queued): our clock saw a
 		 * wait its figure leaves out. Kept out here too, so that the
