@@ -15,6 +15,7 @@
 
 #include <atomic>
 #include <nlohmann/json.hpp>
+#include <sstream>
 #include <thread>
 
 #include "cli_test_support.h"
@@ -292,6 +293,42 @@ TEST(ExplainPrivileged, IdleWorkersAreNotTheHooksTime) {
         if (piece["tid"].get<std::int64_t>() != main_tid)
             workers += piece["end_ns"].get<std::uint64_t>() - piece["start_ns"].get<std::uint64_t>();
     EXPECT_LT(static_cast<double>(workers), 0.05 * static_cast<double>(wall)) << "idle workers on the path";
+}
+
+}  // namespace
+}  // namespace validprof::testing
+
+namespace validprof::testing {
+namespace {
+
+// `flamegraph --kind critical`: the critical path as a flame graph. Its
+// folded weights (nanoseconds) add up to the invocation's wall time, the
+// planted sleep is under "[sleep]", and the child's CPU is spread over its
+// sampled stacks.
+TEST(ExplainPrivileged, CriticalFlameGraphAddsUpToTheWallTime) {
+    VALIDPROF_REQUIRE_BPF();
+    TempDir dir;
+    Explained explained = record_and_explain(dir, {"sleep-child", "100"}, {"--stacks"});
+    nlohmann::json invocation = expect_planted_cause_first(explained, "sleep", "nanosleep", true);
+    if (invocation.empty()) return;
+    CommandResult folded = run_command({validprof_binary(), "flamegraph", "--db", explained.database, "--kind",
+                                        "critical", "--format", "folded"});
+    ASSERT_EQ(folded.exit_code, 0) << folded.output;
+    std::uint64_t total = 0, asleep = 0;
+    std::istringstream lines(folded.output);
+    std::string line;
+    while (std::getline(lines, line)) {
+        auto space = line.rfind(' ');
+        ASSERT_NE(space, std::string::npos) << line;
+        std::uint64_t ns = std::stoull(line.substr(space + 1));
+        total += ns;
+        if (line.find(";[sleep]") != std::string::npos) asleep += ns;
+    }
+    EXPECT_EQ(total, invocation["wall_ns"].get<std::uint64_t>());
+    std::uint64_t sleep_cause = 0;
+    for (const auto& cause : invocation["causes"])
+        if (cause["kind"] == "sleep") sleep_cause += cause["ns"].get<std::uint64_t>();
+    EXPECT_EQ(asleep, sleep_cause);
 }
 
 }  // namespace

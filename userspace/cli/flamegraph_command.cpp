@@ -8,7 +8,9 @@
 
 #include "cli/commands.h"
 #include "cli/database_path.h"
+#include "cli/explain_data.h"
 #include "cli/option_parsing.h"
+#include "explain/critical_profile.h"
 #include "flamegraph/exporter.h"
 #include "storage/profile_database.h"
 
@@ -16,18 +18,22 @@ namespace validprof::cli {
 namespace {
 
 const char* const kFlamegraphUsage =
-    "usage: validprof flamegraph [--session N] [--hook H] [--invocation I] [--kind cpu|offcpu|wall]\n"
+    "usage: validprof flamegraph [--session N] [--hook H] [--invocation I] [--kind cpu|offcpu|wall|critical]\n"
     "                            [--format svg|folded|speedscope|pprof] [--diff BASE_SESSION] [-o FILE]\n"
     "\n"
     "Flame graphs of a session recorded with --stacks (default: the latest).\n"
     "cpu: on-CPU samples; offcpu: time off CPU, by where each thread went to\n"
-    "sleep or block; wall: both, in time. --diff compares per invocation with\n"
-    "an earlier session (svg and folded): red grew, blue shrank.\n"
+    "sleep or block; wall: both, in time; critical: only the time on each\n"
+    "invocation's critical path (validprof explain), CPU by its stacks and\n"
+    "waits by their reasons (any session; stacks with --stacks). --diff\n"
+    "compares per invocation with an earlier session (svg and folded): red\n"
+    "grew, blue shrank.\n"
     "\n"
     "example:\n"
     "  validprof flamegraph --hook post-edit -o post-edit.svg\n"
     "  validprof flamegraph --kind offcpu --format folded | flamegraph.pl > offcpu.svg\n"
-    "  validprof flamegraph --session 7 --diff 3 --hook post-edit -o what-validation-added.svg\n";
+    "  validprof flamegraph --session 7 --diff 3 --hook post-edit -o what-validation-added.svg\n"
+    "  validprof flamegraph --kind critical --hook post-edit -o why-post-edit-is-late.svg\n";
 
 // Which invocation (and hook) a process belongs to, by pid.
 struct Owner {
@@ -94,6 +100,41 @@ common::Result<flamegraph::Profile> load_profile(storage::ProfileDatabase& datab
     return profile;
 }
 
+// The critical paths of the session's invocations as a profile of wall
+// time (explain/critical_profile.h).
+common::Result<flamegraph::Profile> load_critical_profile(storage::ProfileDatabase& database, std::int64_t session_id) {
+    auto session = database.load_session(session_id);
+    if (!session) return session.error();
+    auto data = load_session_data(database, session_id, std::nullopt);
+    if (!data) return data.error();
+    auto stacks = database.load_stack_profile(session_id);
+    if (!stacks) return stacks.error();
+    flamegraph::ProfileBuilder builder(stacks->settings.frequency_hz ? 1'000'000'000ull / stacks->settings.frequency_hz : 0);
+    for (const model::Invocation& invocation : data->invocations)
+        if (invocation.complete) builder.profile().invocations_per_hook[invocation.hook] += 1;
+    for (explain::CriticalSample& critical : explain::critical_samples(*data, {})) {
+        std::vector<flamegraph::Frame> frames;
+        frames.reserve(critical.frames.size());
+        for (const model::StackFrame& frame : critical.frames)
+            frames.push_back({frame.name, frame.module, frame.module == "[kernel]"});
+        flamegraph::StackSample sample;
+        // Wall time in nanoseconds, CPU or not: every piece is an off-CPU
+        // style sample whose weight is its time.
+        sample.kind = flamegraph::SampleKind::kOffCpu;
+        sample.count = 1;
+        sample.weight_ns = critical.ns;
+        sample.pid = critical.pid;
+        sample.hook = critical.hook;
+        sample.invocation_id = critical.invocation_id;
+        sample.process = critical.process;
+        builder.add(frames, std::move(sample));
+    }
+    flamegraph::Profile profile = builder.take();
+    profile.name = "session " + std::to_string(session_id) + ", critical path";
+    profile.start_unix_ns = session->info.start_unix_ns;
+    return profile;
+}
+
 }  // namespace
 
 int run_flamegraph(const std::vector<std::string>& arguments) {
@@ -107,7 +148,7 @@ int run_flamegraph(const std::vector<std::string>& arguments) {
         ("session", po::value<std::int64_t>(&session_id)->value_name("N"), "session id (default: the latest)")
         ("hook", po::value<std::string>(&hook)->value_name("NAME"), "only this hook's invocations")
         ("invocation", po::value<std::int64_t>(&invocation)->value_name("ID"), "only this invocation (ids: report --json)")
-        ("kind", po::value<std::string>(&kind)->value_name("KIND"), "cpu (default), offcpu or wall")
+        ("kind", po::value<std::string>(&kind)->value_name("KIND"), "cpu (default), offcpu, wall or critical")
         ("format", po::value<std::string>(&format_text)->value_name("FORMAT"), "svg (default), folded, speedscope or pprof")
         ("diff", po::value<std::int64_t>(&base_session)->value_name("BASE_SESSION"),
          "differential graph against this session, per invocation (svg, folded)")
@@ -121,7 +162,8 @@ int run_flamegraph(const std::vector<std::string>& arguments) {
         print_error("flamegraph", format.error().message);
         return 2;
     }
-    auto view = flamegraph::parse_view(kind);
+    const bool critical = kind == "critical";
+    auto view = critical ? common::Result<flamegraph::View>(flamegraph::View::kOffCpu) : flamegraph::parse_view(kind);
     if (!view) {
         print_error("flamegraph", view.error().message);
         return 2;
@@ -145,7 +187,11 @@ int run_flamegraph(const std::vector<std::string>& arguments) {
         }
         session_id = **latest;
     }
-    auto profile = load_profile(**database, session_id);
+    if (critical && values->count("diff")) {
+        print_error("flamegraph", "--diff compares sampled profiles: it does not apply to --kind critical");
+        return 2;
+    }
+    auto profile = critical ? load_critical_profile(**database, session_id) : load_profile(**database, session_id);
     if (!profile) {
         print_error("flamegraph", profile.error().message);
         return 1;
