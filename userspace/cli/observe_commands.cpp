@@ -60,6 +60,23 @@ void add_probe_options(po::options_description& description, bool& usdt, bool& s
          "(see `validprof report --sql`); new executables and libraries are held until inspected");
 }
 
+// Traced system calls for `validprof explain` (syncs, locks, fork, exec:
+// their whole time, CPU included). They put every system call on the
+// machine on the kernel's slower traced path while validprof runs, about
+// 0.6 µs each here (docs/performance.md): on by default for record, which
+// runs one command, opt-in for attach, which may run for days.
+void add_syscall_span_option(po::options_description& description, bool& flag, bool default_on) {
+    if (default_on) {
+        description.add_options()("no-syscall-spans", po::bool_switch(&flag),
+                                  "do not trace syscalls, forks and execs entry to exit (cheaper for everything "
+                                  "else on the machine; `explain` then sees only their waits)");
+    } else {
+        description.add_options()("syscall-spans", po::bool_switch(&flag),
+                                  "also trace syscalls, forks and execs entry to exit for `validprof explain` "
+                                  "(every system call on the machine costs about 0.6 µs more meanwhile)");
+    }
+}
+
 // Empty when stacks are not wanted; an error message for bad values.
 std::optional<std::string> apply_stack_options(const po::variables_map& values, const StackFlags& flags,
                                                ObserveOptions& options) {
@@ -97,6 +114,8 @@ int run_attach(const std::vector<std::string>& arguments) {
     bool usdt = false;
     bool sql = false;
     add_probe_options(description, usdt, sql);
+    bool syscall_spans = false;
+    add_syscall_span_option(description, syscall_spans, false);
     add_common_options(description, common);
     auto values = parse_or_explain("attach", arguments, description, kAttachUsage, common);
     if (!values) return common.help ? 0 : 2;
@@ -118,6 +137,7 @@ int run_attach(const std::vector<std::string>& arguments) {
     options.show_status_line = stderr_is_terminal();
     options.usdt = usdt;
     options.sql = sql;
+    options.syscall_spans = syscall_spans;
     if (auto problem = apply_stack_options(*values, stack_flags, options)) {
         print_error("attach", *problem);
         return 2;
@@ -145,6 +165,8 @@ int run_record(const std::vector<std::string>& arguments) {
     bool usdt = false;
     bool sql = false;
     add_probe_options(description, usdt, sql);
+    bool no_syscall_spans = false;
+    add_syscall_span_option(description, no_syscall_spans, true);
     add_common_options(description, common);
     auto values = parse_or_explain("record", own, description, kRecordUsage, common);
     if (!values) return common.help ? 0 : 2;
@@ -168,6 +190,7 @@ int run_record(const std::vector<std::string>& arguments) {
     options.show_status_line = stderr_is_terminal();
     options.usdt = usdt;
     options.sql = sql;
+    options.syscall_spans = !no_syscall_spans;
     if (auto problem = apply_stack_options(*values, stack_flags, options)) {
         print_error("record", *problem);
         return 2;

@@ -74,7 +74,8 @@ public:
     common::Result<ObserveOutcome> run() {
         auto tracer = tracer::HookTracer::create(
             {.track_new_execs = options_.kind == ObserveOptions::Kind::Attach,
-             .gate_unchecked_executables = options_.usdt || options_.sql},
+             .gate_unchecked_executables = options_.usdt || options_.sql,
+             .syscall_spans = options_.syscall_spans},
             [this](const model::ProcessEvent& event) { on_event(event); },
             [this](model::WaitInterval&& wait) { on_wait(std::move(wait)); },
             [this](model::SyscallSpan&& span) { pending_spans_.push_back(std::move(span)); });

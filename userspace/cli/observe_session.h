@@ -37,6 +37,9 @@ struct ObserveOptions {
     // processes run, and database file I/O. New executables and executable
     // mappings are held like --usdt's until inspected.
     bool sql = false;
+    // Trace syncs, locks, forks and execs entry to exit for explain
+    // (tracer::TracerOptions::syscall_spans).
+    bool syscall_spans = false;
 };
 
 struct ObserveOutcome {

@@ -24,18 +24,6 @@ std::string with_pid(const std::string& name, std::int32_t pid) {
     return name + " (pid " + std::to_string(pid) + ")";
 }
 
-const model::ProcessRecord* find_process(const model::Invocation& invocation, std::int32_t pid) {
-    for (const model::ProcessRecord& process : invocation.processes)
-        if (process.pid == pid) return &process;
-    return nullptr;
-}
-
-// The process a piece is counted for: its subject when it has one in the
-// invocation (the child a fork made), else the process on the path.
-std::int32_t subject_of(const PathSegment& piece, const model::Invocation& invocation) {
-    if (piece.subject_pid != 0 && find_process(invocation, piece.subject_pid)) return piece.subject_pid;
-    return piece.pid;
-}
 
 // Time, per distinct text, largest first: "fsync on /x (12.1 ms)".
 class Tally {
@@ -54,7 +42,8 @@ public:
         std::vector<std::string> lines;
         for (const Entry& entry : sorted) {
             if (lines.size() == limit) break;
-            lines.push_back(entry.text + " (" + report::format_duration(entry.ns / std::max<std::uint64_t>(divisor, 1)) +
+            lines.push_back(report::sanitize(entry.text) + " (" +
+                            report::format_duration(entry.ns / std::max<std::uint64_t>(divisor, 1)) +
                             (entry.count > 1 ? ", " + std::to_string(entry.count) + " times" : "") + ")");
         }
         return lines;
@@ -73,10 +62,10 @@ private:
 };
 
 // What a piece says in one line, for its cause's evidence (names from the
-// hooks' world are sanitized where the line is built).
+// hooks' world are sanitized when the lines are chosen, Tally::top).
 std::string describe_unsanitized(const PathSegment& piece);
 
-std::string describe(const PathSegment& piece) { return report::sanitize(describe_unsanitized(piece)); }
+std::string describe(const PathSegment& piece) { return describe_unsanitized(piece); }
 
 std::string describe_unsanitized(const PathSegment& piece) {
     // Time the thread ran inside a traced call (an fsync's own CPU, a
@@ -247,20 +236,41 @@ std::vector<Cause> rank(std::map<CauseKey, CauseBuilder>& builders, double wall_
 // its own (a parent and the child it forked are told apart).
 constexpr std::size_t kProcessesMergedAbove = 3;
 
+// The program name of each process of an invocation, computed once.
+class ProcessNames {
+public:
+    explicit ProcessNames(const model::Invocation& invocation) {
+        for (const model::ProcessRecord& process : invocation.processes) names_.emplace(process.pid, process_name(process));
+    }
+    const std::string& of(std::int32_t pid) {
+        auto [it, added] = names_.try_emplace(pid);
+        if (added) it->second = "pid " + std::to_string(pid);
+        return it->second;
+    }
+    // The program a piece is counted for: its subject when that is a
+    // process of the invocation (the child a fork made), else its own.
+    std::int32_t subject_of(const PathSegment& piece) const {
+        return piece.subject_pid != 0 && names_.count(piece.subject_pid) ? piece.subject_pid : piece.pid;
+    }
+    const std::unordered_map<std::int32_t, std::string>& all() const { return names_; }
+
+private:
+    std::unordered_map<std::int32_t, std::string> names_;
+};
+
 // Pieces → causes, by kind and program; within one invocation
 // (`per_process`) by process too, unless the program ran in many.
 void add_pieces(std::map<CauseKey, CauseBuilder>& builders, const model::Invocation& invocation,
                 const std::vector<PathSegment>& path, const ThreadActivity& activity, bool per_process) {
-    std::map<std::string, std::set<std::int32_t>> processes_of;
+    ProcessNames names(invocation);
+    std::unordered_map<std::string, std::size_t> processes_of;
     if (per_process)
-        for (const model::ProcessRecord& process : invocation.processes)
-            processes_of[process_name(process)].insert(process.pid);
+        for (const auto& [pid, name] : names.all()) ++processes_of[name];
     for (const PathSegment& piece : path) {
-        const std::int32_t pid = subject_of(piece, invocation);
-        const model::ProcessRecord* process = find_process(invocation, pid);
-        std::string name = process ? process_name(*process) : "pid " + std::to_string(pid);
+        const std::int32_t pid = names.subject_of(piece);
+        const std::string& name = names.of(pid);
         std::string key_name = name;
-        if (per_process && processes_of[name].size() <= kProcessesMergedAbove) key_name += "\n" + std::to_string(pid);
+        if (per_process && processes_of[name] <= kProcessesMergedAbove) key_name += "\n" + std::to_string(pid);
         CauseBuilder& builder = builders[CauseKey{piece.kind, key_name}];
         builder.name = name;
         builder.pids.insert(pid);
@@ -318,13 +328,9 @@ std::map<CauseKey, double> mean_by_cause(const std::vector<const InvocationExpla
     std::map<CauseKey, double> means;
     if (selected.empty()) return means;
     for (const InvocationExplanation* explained : selected) {
-        const model::Invocation* invocation = invocations.at(explained->id);
-        for (const PathSegment& piece : explained->path) {
-            const std::int32_t pid = subject_of(piece, *invocation);
-            const model::ProcessRecord* process = find_process(*invocation, pid);
-            std::string name = process ? process_name(*process) : "pid " + std::to_string(pid);
-            means[{piece.kind, name}] += static_cast<double>(piece.duration_ns());
-        }
+        ProcessNames names(*invocations.at(explained->id));
+        for (const PathSegment& piece : explained->path)
+            means[{piece.kind, names.of(names.subject_of(piece))}] += static_cast<double>(piece.duration_ns());
     }
     for (auto& [key, ns] : means) ns /= static_cast<double>(selected.size());
     return means;

@@ -91,6 +91,10 @@ common::Result<std::unique_ptr<HookTracer>> HookTracer::create(const TracerOptio
     bool use_btf = use_btf_tracepoints(options.force_raw_tracepoints);
     tracer->flavour_ = use_btf ? "tp_btf" : "raw_tp";
     choose_tracepoint_flavour(skeleton, use_btf);
+    if (!options.syscall_spans)
+        for (bpf_program* program : {skeleton->progs.sys_enter_btf, skeleton->progs.sys_exit_btf,
+                                     skeleton->progs.sys_enter_raw, skeleton->progs.sys_exit_raw})
+            bpf_program__set_autoload(program, false);
     skeleton->rodata->track_new_execs = options.track_new_execs ? 1 : 0;
     skeleton->rodata->gate_unchecked_executables = options.gate_unchecked_executables ? 1 : 0;
     skeleton->rodata->kernel_keeps_run_delay = kernel_keeps_run_delay() ? 1 : 0;

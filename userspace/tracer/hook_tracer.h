@@ -39,6 +39,10 @@ struct TracerOptions {
     // Stop tracked processes at the exec of files not inspected yet (see
     // bpf/hook_trace.bpf.c); the ExecEvent says `gated`.
     bool gate_unchecked_executables = false;
+    // Trace syncs, locks, forks and execs of tracked threads entry to exit
+    // (SyscallSpan). Needs the sys_enter/sys_exit tracepoints, which make
+    // every system call on the machine take the kernel's traced path.
+    bool syscall_spans = false;
 };
 
 // A thread still tracked when the session ends, with its totals so far.
