@@ -58,7 +58,7 @@ namespace {
 const char* const kUsage =
     "usage: bench_hook_overhead [--runs N] [--block N] [--burn-ms MS] [--sleep-ms MS]\n"
     "                           [--load-seconds S] [--no-bpf-stats] [--no-quiet-wait]\n"
-    "                           [--bpf-only] [--split-cpus] [--validprof PATH]\n"
+    "                           [--bpf-only] [--split-cpus] [--syscall-spans] [--validprof PATH]\n"
     "\n"
     "Benchmark (run as root): wall time of a short hook (vp_burn_sleep BURN SLEEP)\n"
     "with and without `validprof attach` running, in interleaved blocks, and the\n"
@@ -76,6 +76,8 @@ const char* const kUsage =
     "  --bpf-only        attribution: freeze validprof's userspace (SIGSTOP) during\n"
     "                    each measured period, leaving its BPF programs attached;\n"
     "                    events wait in the ring buffer until SIGCONT\n"
+    "  --syscall-spans   run validprof attach with --syscall-spans (record's default):\n"
+    "                    the sys_enter/sys_exit programs for `validprof explain`\n"
     "  --split-cpus      attribution: run this benchmark and its hooks on CPU 0 only\n"
     "                    and validprof on CPU 1 only, so they never share a CPU\n"
     "  --validprof PATH  the validprof executable to measure (default: the one\n"
@@ -94,6 +96,7 @@ struct Options {
     bool quiet_wait = true;
     bool bpf_only = false;
     bool split_cpus = false;
+    bool syscall_spans = false;  // attach --syscall-spans: what record does by default
     std::string validprof = VALIDPROF_BINARY;
 };
 
@@ -144,6 +147,8 @@ bool parse_options(int argc, char** argv, Options& options) {
             options.split_cpus = true;
         } else if (option == "--bpf-only") {
             options.bpf_only = true;
+        } else if (option == "--syscall-spans") {
+            options.syscall_spans = true;
         } else if (option == "--no-quiet-wait") {
             options.quiet_wait = false;
         } else if (option == "--runs" && (text = value())) {
@@ -493,8 +498,10 @@ private:
     std::string with_validprof(const std::string& label, ObservedCost& cost, const std::function<void()>& body) {
         std::string db = (directory_ / (label + ".db")).string();
         std::uint64_t started = monotonic_ns();
+        std::vector<std::string> arguments = {"attach", "--db", db, "--hook", "short=^vp_burn_sleep"};
+        if (options_.syscall_spans) arguments.push_back("--syscall-spans");
         auto validprof = BackgroundValidprof::start(
-            options_.validprof, {"attach", "--db", db, "--hook", "short=^vp_burn_sleep"},
+            options_.validprof, arguments,
             (directory_ / (label + ".log")).string(), options_.split_cpus ? std::optional<int>(1) : std::nullopt);
         if (!validprof) fail(validprof.error().message);
         if (auto observing = (*validprof)->wait_until_observing(db, 1, std::chrono::seconds(60)); !observing)

@@ -29,7 +29,8 @@ std::set<__u32> our_program_ids() {
         if (bpf_obj_get_info_by_fd(fd, &info, &length) == 0) {
             std::string name = info.name;
             if (name.rfind("sched_switch_", 0) == 0 || name.rfind("sched_process_", 0) == 0 ||
-                name.rfind("sched_wakeup", 0) == 0)
+                name.rfind("sched_wakeup", 0) == 0 || name.rfind("sched_waking", 0) == 0 ||
+                name.rfind("sys_enter_", 0) == 0 || name.rfind("sys_exit_", 0) == 0)
                 ids.insert(id);
         }
         close(fd);
