@@ -89,6 +89,10 @@ nlohmann::json expect_planted_cause_first(const Explained& explained, const std:
         << "the parts do not add up to the wall time";
     const nlohmann::json& top = invocation["causes"][0];
     const double truth_share = static_cast<double>(truth_u64(*truth, "planted_ns")) / static_cast<double>(wall);
+    // For docs/explain.md's table of worked examples.
+    std::printf("[ explain  ] %s: top %s %.1f%% (%s), fixture's clock %.1f%% of %.1f ms\n",
+                truth->at("mode").c_str(), top["kind"].get<std::string>().c_str(), 100 * top["share"].get<double>(),
+                top["process"].get<std::string>().c_str(), 100 * truth_share, static_cast<double>(wall) / 1e6);
     EXPECT_EQ(top["kind"], kind) << explained.explain.output;
     EXPECT_NEAR(top["share"].get<double>(), truth_share, kShareTolerance)
         << "planted " << truth_u64(*truth, "planted_ns") << " ns of " << wall << " ns\n"

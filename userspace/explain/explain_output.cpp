@@ -52,9 +52,11 @@ void write_causes(std::ostringstream& out, const std::vector<Cause>& causes, std
         if (shown == limit) break;
         ++shown;
         char line[256];
+        std::string where = cause.process;
+        if (cause.tid && cause.tid != cause.pid) where += ", thread " + std::to_string(cause.tid);
         std::snprintf(line, sizeof(line), "%s%zu. %-13s %4s %9s  %s\n", indent, shown,
                       std::string(cause_kind_name(cause.kind)).c_str(), percent(cause.share).c_str(),
-                      report::format_duration(cause.ns).c_str(), cause.process.c_str());
+                      report::format_duration(cause.ns).c_str(), where.c_str());
         out << line;
         out << indent << "   " << meaning(cause.kind) << "\n";
         for (const std::string& evidence : cause.evidence) out << indent << "     " << evidence << "\n";
@@ -91,7 +93,10 @@ nlohmann::json causes_json(const std::vector<Cause>& causes, bool with_pid) {
                                {"ns", cause.ns},
                                {"share", cause.share},
                                {"evidence", cause.evidence}};
-        if (with_pid) item["pid"] = cause.pid;
+        if (with_pid) {
+            item["pid"] = cause.pid;
+            item["tid"] = cause.tid;
+        }
         list.push_back(std::move(item));
     }
     return list;

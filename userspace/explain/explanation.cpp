@@ -193,6 +193,7 @@ struct CauseKey {
 struct CauseBuilder {
     std::string name;  // the program
     std::set<std::int32_t> pids;
+    std::set<std::int32_t> tids;
     std::uint64_t ns = 0;
     Tally details;  // objects, holders, wakers
     Tally sql;
@@ -214,6 +215,7 @@ std::vector<Cause> rank(std::map<CauseKey, CauseBuilder>& builders, double wall_
         const std::int32_t only_pid = builder.pids.size() == 1 ? *builder.pids.begin() : 0;
         if (with_pids) {
             cause.pid = only_pid;
+            cause.tid = only_pid && builder.tids.size() == 1 ? *builder.tids.begin() : 0;
             cause.process = only_pid ? with_pid(builder.name, only_pid)
                                      : builder.name + " (" + std::to_string(builder.pids.size()) + " processes)";
         }
@@ -274,6 +276,7 @@ void add_pieces(std::map<CauseKey, CauseBuilder>& builders, const model::Invocat
         CauseBuilder& builder = builders[CauseKey{piece.kind, key_name}];
         builder.name = name;
         builder.pids.insert(pid);
+        builder.tids.insert(piece.tid);
         builder.ns += piece.duration_ns();
         builder.details.add(describe(piece), piece.duration_ns());
         activity.add_evidence(piece, builder.sql, builder.phases);

@@ -40,6 +40,7 @@ struct Cause {
     // several of one program), "node" for a hook.
     std::string process;
     std::int32_t pid = 0;       // invocation causes in one process only
+    std::int32_t tid = 0;       // ... and in one thread of it (0: several)
     std::uint64_t ns = 0;       // for a hook: mean per invocation
     double share = 0;           // of the wall time (a hook: of the mean wall time), in [0, 1]
     std::vector<std::string> evidence;
