@@ -20,25 +20,44 @@
 char LICENSE[] SEC("license") = "GPL";
 
 #define VP_EFAULT 14 /* errno values are macros, not in BTF */
+#define VP_EEXIST 17
 
 /* Off-CPU episodes shorter than this are not recorded (too many, too
  * little time); configurable with --offcpu-min-us. */
 const volatile __u64 offcpu_min_ns = 1000000;
 
+/* Stacks by content hash (see stack_samples.h). Hash maps, so perf_event
+ * programs need them preallocated: the default. */
 struct {
-	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
+	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 16384); /* resized by userspace */
-	__uint(map_flags, BPF_F_STACK_BUILD_ID);
-	__uint(key_size, sizeof(__u32));
-	__uint(value_size, VP_STACK_DEPTH * sizeof(struct bpf_stack_build_id));
+	__type(key, __u64);
+	__type(value, struct vp_user_stack);
 } user_stacks SEC(".maps");
 
 struct {
-	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
+	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 16384); /* resized by userspace */
-	__uint(key_size, sizeof(__u32));
-	__uint(value_size, VP_STACK_DEPTH * sizeof(__u64));
+	__type(key, __u64);
+	__type(value, struct vp_kernel_stack);
 } kernel_stacks SEC(".maps");
+
+/* Per-CPU room to walk a stack in: too big for the BPF stack. One slot is
+ * enough: sched_switch runs with interrupts off and the cpu-clock program
+ * runs from the timer interrupt, so the two never interleave on a CPU. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct vp_kernel_stack);
+} address_scratch SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct vp_user_stack);
+} build_id_scratch SEC(".maps");
 
 /* perf_event programs may only use preallocated hash maps. */
 struct {
@@ -87,20 +106,100 @@ static __always_inline void add_sample(struct vp_stack_key *key, __u64 total_ns)
 		__sync_fetch_and_add(&value->total_ns, total_ns);
 }
 
-static __always_inline __s32 user_stack(void *ctx)
+/* A 64-bit hash of the words walked (a murmur3-style round per word, then
+ * its finalizer): two distinct stacks among 10^5 collide with probability
+ * about 10^-9. The reserved names are moved out of the way. */
+static __always_inline __u64 hash_words(__u64 seed, const __u64 *words, __u64 bytes)
 {
-	long id = bpf_get_stackid(ctx, &user_stacks, BPF_F_USER_STACK);
-	if (id < 0 && id != -VP_EFAULT) /* EFAULT: no user stack (kernel thread) */
-		count(VP_STACK_LOST_USER_STACK);
-	return (__s32)id;
+	__u64 hash = seed ^ bytes;
+	__u32 count = bytes / sizeof(__u64);
+	for (__u32 i = 0; i < VP_STACK_DEPTH; i++) {
+		if (i >= count)
+			break;
+		__u64 word = words[i] * 0x87c37b91114253d5ull;
+		word = (word << 31) | (word >> 33);
+		hash ^= word * 0x4cf5ad432745937full;
+		hash = ((hash << 27) | (hash >> 37)) * 5 + 0x52dce729;
+	}
+	hash ^= hash >> 33;
+	hash *= 0xff51afd7ed558ccdull;
+	hash ^= hash >> 33;
+	hash *= 0xc4ceb9fe1a85ec53ull;
+	hash ^= hash >> 33;
+	return hash <= VP_STACK_LOST ? hash + 2 : hash;
 }
 
-static __always_inline __s32 kernel_stack(void *ctx)
+/* Walks the stack's addresses into the scratch; returns the bytes written,
+ * 0 for no stack (a kernel thread's user stack, a user-mode sample's kernel
+ * stack), < 0 when the walk failed. */
+static __always_inline long walk_addresses(void *ctx, struct vp_kernel_stack *scratch, __u64 flags)
 {
-	long id = bpf_get_stackid(ctx, &kernel_stacks, 0);
-	if (id < 0 && id != -VP_EFAULT)
+	long bytes = bpf_get_stack(ctx, scratch->ips, sizeof(scratch->ips), flags);
+	if (bytes == -VP_EFAULT) /* no user context to walk */
+		return 0;
+	scratch->bytes = bytes > 0 ? bytes : 0;
+	return bytes;
+}
+
+/* The user stack's name. The addresses are walked (cheap) and hashed with
+ * the process, whose address space they belong to; only a stack not stored
+ * yet is walked again for build-ids, which costs a file lookup per frame. */
+static __always_inline __u64 user_stack(void *ctx, __u32 pid)
+{
+	__u32 zero = 0;
+	struct vp_kernel_stack *addresses = bpf_map_lookup_elem(&address_scratch, &zero);
+	if (!addresses)
+		return VP_STACK_LOST;
+	long bytes = walk_addresses(ctx, addresses, BPF_F_USER_STACK);
+	if (bytes == 0)
+		return VP_STACK_NONE;
+	if (bytes < 0) {
+		count(VP_STACK_LOST_USER_STACK);
+		return VP_STACK_LOST;
+	}
+	__u64 name = hash_words(pid, addresses->ips, addresses->bytes);
+	if (bpf_map_lookup_elem(&user_stacks, &name))
+		return name;
+	struct vp_user_stack *frames = bpf_map_lookup_elem(&build_id_scratch, &zero);
+	if (!frames)
+		return VP_STACK_LOST;
+	bytes = bpf_get_stack(ctx, frames->frames, sizeof(frames->frames), BPF_F_USER_STACK | BPF_F_USER_BUILD_ID);
+	if (bytes < 0) {
+		count(VP_STACK_LOST_USER_STACK);
+		return VP_STACK_LOST;
+	}
+	frames->bytes = bytes;
+	/* EEXIST: another CPU stored the same stack first. */
+	long stored = bpf_map_update_elem(&user_stacks, &name, frames, BPF_NOEXIST);
+	if (stored && stored != -VP_EEXIST) {
+		count(VP_STACK_LOST_USER_STACK);
+		return VP_STACK_LOST;
+	}
+	return name;
+}
+
+static __always_inline __u64 kernel_stack(void *ctx)
+{
+	__u32 zero = 0;
+	struct vp_kernel_stack *addresses = bpf_map_lookup_elem(&address_scratch, &zero);
+	if (!addresses)
+		return VP_STACK_LOST;
+	long bytes = walk_addresses(ctx, addresses, 0);
+	if (bytes == 0)
+		return VP_STACK_NONE;
+	if (bytes < 0) {
 		count(VP_STACK_LOST_KERNEL_STACK);
-	return (__s32)id;
+		return VP_STACK_LOST;
+	}
+	__u64 name = hash_words(0, addresses->ips, addresses->bytes);
+	if (bpf_map_lookup_elem(&kernel_stacks, &name))
+		return name;
+	long stored = bpf_map_update_elem(&kernel_stacks, &name, addresses, BPF_NOEXIST);
+	if (stored && stored != -VP_EEXIST) {
+		count(VP_STACK_LOST_KERNEL_STACK);
+		return VP_STACK_LOST;
+	}
+	return name;
 }
 
 SEC("perf_event")
@@ -114,8 +213,8 @@ int cpu_sample(struct bpf_perf_event_data *ctx)
 	struct vp_stack_key key = {};
 	key.pid = pid_tgid >> 32;
 	key.uid = (__u32)bpf_get_current_uid_gid();
-	key.user_stack_id = user_stack(ctx);
-	key.kernel_stack_id = kernel_stack(ctx);
+	key.user_stack = user_stack(ctx, key.pid);
+	key.kernel_stack = kernel_stack(ctx);
 	key.kind = VP_SAMPLE_CPU;
 	key.phase = vp_current_phase(tid);
 	add_sample(&key, 0);
@@ -132,8 +231,9 @@ static __always_inline int handle_switch(void *ctx, bool preempt, struct task_st
 		if (!preempt && state != VP_TASK_RUNNING) {
 			struct vp_offcpu_start start = {};
 			start.switched_out_ns = bpf_ktime_get_ns();
-			start.user_stack_id = user_stack(ctx);
-			start.kernel_stack_id = kernel_stack(ctx);
+			/* current is still prev here */
+			start.user_stack = user_stack(ctx, bpf_get_current_pid_tgid() >> 32);
+			start.kernel_stack = kernel_stack(ctx);
 			start.kind = (state & VP_TASK_UNINTERRUPTIBLE) && !(state & VP_TASK_NOLOAD)
 					     ? VP_SAMPLE_OFF_CPU_BLOCKED
 					     : VP_SAMPLE_OFF_CPU_SLEEPING;
@@ -153,8 +253,8 @@ static __always_inline int handle_switch(void *ctx, bool preempt, struct task_st
 		struct vp_stack_key key = {};
 		key.pid = 0;
 		key.uid = start->uid;
-		key.user_stack_id = start->user_stack_id;
-		key.kernel_stack_id = start->kernel_stack_id;
+		key.user_stack = start->user_stack;
+		key.kernel_stack = start->kernel_stack;
 		key.kind = start->kind;
 		key.phase = start->phase;
 		struct vp_thread_state *tracked = bpf_map_lookup_elem(&tracked_threads, &next_tid);

@@ -1,11 +1,15 @@
 /* ABI between bpf/stack_samples.bpf.c and userspace/stacks.
  *
  * Stacks are aggregated in the kernel: a hash map counts samples (and sums
- * off-CPU time) per (process, user stack, kernel stack, kind). User stacks
- * are stored as build-id + file offset (BPF_F_STACK_BUILD_ID), so they can
- * be symbolized after the process has exited, from the files alone; frames
- * the kernel could not resolve to a file (JIT code, unreadable notes) keep
- * their raw address. Units: nanoseconds. */
+ * off-CPU time) per (process, user stack, kernel stack, kind). A stack is
+ * named by a 64-bit hash of its content (for a user stack: of the process
+ * and its addresses), not by a BPF_MAP_TYPE_STACK_TRACE id: that map keeps
+ * one stack per bucket and drops a new stack whose bucket is taken, which
+ * lost every sample of a hot stack in about one session in twenty. User
+ * stacks are stored as build-id + file offset (BPF_F_USER_BUILD_ID), so they
+ * can be symbolized after the process has exited, from the files alone;
+ * frames the kernel could not resolve to a file (JIT code, unreadable notes)
+ * keep their raw address. Units: nanoseconds. */
 #ifndef VALIDPROF_BPF_STACK_SAMPLES_H
 #define VALIDPROF_BPF_STACK_SAMPLES_H
 
@@ -19,19 +23,34 @@ enum vp_sample_kind {
 
 enum vp_stack_counter {
 	VP_STACK_LOST_COUNTS_FULL = 0,  /* stack_counts map full: sample dropped */
-	VP_STACK_LOST_USER_STACK = 1,   /* user stack not captured (collision, map full) */
-	VP_STACK_LOST_KERNEL_STACK = 2, /* kernel stack not captured */
+	VP_STACK_LOST_USER_STACK = 1,   /* user stack not captured (walk failed, map full) */
+	VP_STACK_LOST_KERNEL_STACK = 2, /* kernel stack not captured (walk failed, map full) */
 	VP_STACK_LOST_OFFCPU_FULL = 3,  /* offcpu_starts map full: a switch-out not followed */
 	VP_STACK_COUNTER_MAX = 4,
 };
 
+/* A stack's name: the hash of its content; these two values are reserved. */
+#define VP_STACK_NONE 0ull /* no such stack: kernel thread, or sampled in user mode */
+#define VP_STACK_LOST 1ull /* the kernel could not capture it (counted) */
+
 struct vp_stack_key {
+	__u64 user_stack;   /* key into user_stacks, or VP_STACK_NONE / VP_STACK_LOST */
+	__u64 kernel_stack; /* key into kernel_stacks, or VP_STACK_NONE / VP_STACK_LOST */
 	__u32 pid;
-	__u32 uid;            /* the task's uid: a perf map is trusted only if it owns it */
-	__s32 user_stack_id;  /* < 0: none (kernel thread, or lost) */
-	__s32 kernel_stack_id; /* < 0: none (sampled in user mode) */
-	__u32 kind;           /* enum vp_sample_kind */
-	__u32 phase;          /* USDT phase the thread was in: id + 1, 0 for none (--usdt) */
+	__u32 uid;   /* the task's uid: a perf map is trusted only if it owns it */
+	__u32 kind;  /* enum vp_sample_kind */
+	__u32 phase; /* USDT phase the thread was in: id + 1, 0 for none (--usdt) */
+};
+
+/* Stored stacks, leaf first; `bytes` is what the kernel wrote. */
+struct vp_user_stack {
+	__u64 bytes;
+	struct bpf_stack_build_id frames[VP_STACK_DEPTH];
+};
+
+struct vp_kernel_stack {
+	__u64 bytes;
+	__u64 ips[VP_STACK_DEPTH];
 };
 
 struct vp_stack_value {
@@ -42,8 +61,8 @@ struct vp_stack_value {
 /* A tracked thread that left the CPU to sleep or block, until it runs again. */
 struct vp_offcpu_start {
 	__u64 switched_out_ns;
-	__s32 user_stack_id;
-	__s32 kernel_stack_id;
+	__u64 user_stack;
+	__u64 kernel_stack;
 	__u32 kind;
 	__u32 uid;
 	__u32 phase;

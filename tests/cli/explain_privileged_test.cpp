@@ -88,20 +88,35 @@ nlohmann::json expect_planted_cause_first(const Explained& explained, const std:
     EXPECT_NEAR(static_cast<double>(parts), static_cast<double>(wall), 0.02 * static_cast<double>(wall))
         << "the parts do not add up to the wall time";
     const nlohmann::json& top = invocation["causes"][0];
+    const nlohmann::json* planted = nullptr;
+    for (const auto& cause : invocation["causes"])
+        if (cause["kind"] == kind) {
+            planted = &cause;
+            break;
+        }
     const double truth_share = static_cast<double>(truth_u64(*truth, "planted_ns")) / static_cast<double>(wall);
     // For docs/explain.md's table of worked examples.
     std::printf("[ explain  ] %s: top %s %.1f%% (%s), fixture's clock %.1f%% of %.1f ms\n",
                 truth->at("mode").c_str(), top["kind"].get<std::string>().c_str(), 100 * top["share"].get<double>(),
                 top["process"].get<std::string>().c_str(), 100 * truth_share, static_cast<double>(wall) / 1e6);
-    EXPECT_EQ(top["kind"], kind) << explained.explain.output;
-    EXPECT_NEAR(top["share"].get<double>(), truth_share, kShareTolerance)
+    // A fixture whose planted time can lose to contention on a busy machine
+    // (a burst of processes, each waiting for a CPU) counts the waits for a
+    // CPU too: when they outweigh the planted time, they come first.
+    const bool contention_first =
+        truth->count("runqueue_ns") && truth_u64(*truth, "runqueue_ns") > truth_u64(*truth, "planted_ns");
+    EXPECT_EQ(top["kind"], contention_first ? "runqueue" : kind) << explained.explain.output;
+    if (!planted) {
+        ADD_FAILURE() << "no " << kind << " cause:\n" << explained.explain.output;
+        return invocation;
+    }
+    EXPECT_NEAR((*planted)["share"].get<double>(), truth_share, kShareTolerance)
         << "planted " << truth_u64(*truth, "planted_ns") << " ns of " << wall << " ns\n"
         << invocation["causes"].dump(2);
     if (planted_pid) {
-        EXPECT_EQ(top["pid"].get<std::int64_t>(), static_cast<std::int64_t>(truth_u64(*truth, "planted_pid")));
+        EXPECT_EQ((*planted)["pid"].get<std::int64_t>(), static_cast<std::int64_t>(truth_u64(*truth, "planted_pid")));
     }
-    EXPECT_NE(evidence_of(top).find(evidence), std::string::npos)
-        << "evidence lacks '" << evidence << "':\n" << evidence_of(top);
+    EXPECT_NE(evidence_of(*planted).find(evidence), std::string::npos)
+        << "evidence lacks '" << evidence << "':\n" << evidence_of(*planted);
     if (::testing::Test::HasFailure())
         ADD_FAILURE() << "the session's counters:\n"
                       << run_command({validprof_binary(), "sessions", "--json", "--db", explained.database}).output

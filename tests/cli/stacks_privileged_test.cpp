@@ -147,6 +147,16 @@ TEST(StacksPrivileged, KernelFramesOfASystemCall) {
             in_read += sample.count;
     // 100 ms in read(/dev/zero) at 999 Hz: dozens of samples.
     EXPECT_GT(in_read, 20u);
+    if (::testing::Test::HasFailure()) {
+        std::ostringstream stacks;
+        for (const model::StackSample& sample : profiled.profile.samples) {
+            if (sample.kind != model::SampleKind::Cpu) continue;
+            stacks << sample.count << ":";
+            for (const model::StackFrame& frame : sample.frames) stacks << " " << frame.name << "@" << frame.module;
+            stacks << "\n";
+        }
+        ADD_FAILURE() << "CPU samples:\n" << stacks.str() << "record said:\n" << profiled.result.output;
+    }
 }
 
 TEST(StacksPrivileged, NodeJitFramesFromThePerfMap) {
@@ -157,7 +167,10 @@ TEST(StacksPrivileged, NodeJitFramesFromThePerfMap) {
     std::ofstream(script) << "function vpHotLoop(n) { let s = 0; for (let i = 0; i < n; i++) s += Math.sqrt(i); "
                              "return s; }\nconst t = Date.now(); let acc = 0;\n"
                              "while (Date.now() - t < 300) acc += vpHotLoop(100000);\n";
-    Profiled profiled = record_stacks(dir, {"node", "--perf-basic-prof", script});
+    // --perf-basic-prof also makes V8 write isolate-*.log into the working
+    // directory: send it to the test's own directory.
+    Profiled profiled = record_stacks(dir, {"node", "--perf-basic-prof", "--no-logfile-per-isolate",
+                                            "--logfile=" + dir.file("v8.log"), script});
     ASSERT_EQ(profiled.result.exit_code, 0) << profiled.result.output;
     std::uint64_t jit = 0;
     for (const model::StackSample& sample : profiled.profile.samples)

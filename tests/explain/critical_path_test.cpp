@@ -33,7 +33,8 @@ void expect_partition(const model::Invocation& invocation, const std::vector<Pat
 // sh forks a child that burns 4.7 ms and waits for it in wait4: the wait is
 // the child's time (its spawn, its CPU, its exit), not "child_wait".
 TEST(CriticalPath, ParentWaitingForAChildIsTheChildsTime) {
-    auto sh = process(10, 1, "/bin/sh", {thread(10, 0, 0, 5300, 250, 5250)});
+    // sh's totals count the 100 µs it queued after the wakeup, as the kernel would.
+    auto sh = process(10, 1, "/bin/sh", {thread(10, 0, 0, 5300, 250, 5250, 100)});
     auto child = process(11, 10, "/usr/bin/burn", {thread(11, 10, 100, 5100, 4900, 5000)}, 300);
     auto run = invocation({sh, child}, 5300);
     std::vector<model::WaitInterval> waits = {wait(10, 10, 150, 5100, 5200, kWait4, 150, 11, 11)};
@@ -48,6 +49,23 @@ TEST(CriticalPath, ParentWaitingForAChildIsTheChildsTime) {
     std::map<std::int32_t, std::uint64_t> by_process;
     for (const PathSegment& piece : path) by_process[piece.pid] += piece.duration_ns();
     EXPECT_EQ(by_process[11], 5000 * kUs);
+}
+
+// The wakeup came 100 µs before the switch-in by our clock (sched_waking),
+// but the kernel counted only 30 µs in the run queue (it queues the task
+// when the waking IPI lands on the idle CPU): the path's run-queue wait is
+// the kernel's 30 µs, the other 70 µs are the wait's own.
+TEST(CriticalPath, RunQueueWaitIsNeverMoreThanTheKernelCounted) {
+    auto hook = process(40, 1, "/usr/bin/hook", {thread(40, 0, 0, 3000, 2000, 0, 30)});
+    auto run = invocation({hook}, 3000);
+    std::vector<model::WaitInterval> waits = {wait(40, 40, 1000, 1900, 2000, kNanosleep, 1000, 0, 0)};
+    waits[0].waker_in_interrupt = true;
+    auto path = critical_path(run, pointers(waits));
+    expect_partition(run, path);
+    auto kinds = time_by_kind(path);
+    EXPECT_EQ(kinds[CauseKind::RunQueue], 30 * kUs);
+    EXPECT_EQ(kinds[CauseKind::Sleep], 970 * kUs);
+    EXPECT_EQ(kinds[CauseKind::Cpu], 2000 * kUs);
 }
 
 // A Node-like process: the main thread burns, fifteen workers sleep the whole

@@ -50,6 +50,30 @@ void report(const std::string& mode, std::uint64_t planted_ns, pid_t planted_pid
                 " planted_pid=" + std::to_string(planted_pid) + (more.empty() ? "" : " " + more));
 }
 
+// The planted time as explain should see it: the wall time of the planted
+// calls less this thread's waits for a CPU inside them, as the kernel counts
+// them (schedstat's run_delay). explain names waiting for a CPU apart, as
+// contention, wherever it happens; on a busy machine it grows while the
+// planted time does not.
+class PlantedClock {
+public:
+    void begin() {
+        run_delay_ns_ = read_own_schedstat().run_queue_wait_ns;
+        began_ns_ = monotonic_ns();
+    }
+    void end() {
+        std::uint64_t wall = monotonic_ns() - began_ns_;
+        std::uint64_t waited_for_cpu = read_own_schedstat().run_queue_wait_ns - run_delay_ns_;
+        total_ns_ += wall > waited_for_cpu ? wall - waited_for_cpu : 0;
+    }
+    std::uint64_t total_ns() const { return total_ns_; }
+
+private:
+    std::uint64_t began_ns_ = 0;
+    std::uint64_t run_delay_ns_ = 0;
+    std::uint64_t total_ns_ = 0;
+};
+
 int child_then_wait(const std::string& mode, double ms, bool burn) {
     int channel[2];
     if (pipe(channel) != 0) return fail("pipe");
@@ -57,13 +81,18 @@ int child_then_wait(const std::string& mode, double ms, bool burn) {
     if (child < 0) return fail("fork");
     if (child == 0) {
         close(channel[0]);
-        std::uint64_t start = burn ? clock_now_ns(CLOCK_THREAD_CPUTIME_ID) : monotonic_ns();
+        std::uint64_t planted = 0;
         if (burn) {
+            std::uint64_t start = clock_now_ns(CLOCK_THREAD_CPUTIME_ID);
             burn_cpu_ms(ms);
+            planted = clock_now_ns(CLOCK_THREAD_CPUTIME_ID) - start;
         } else {
+            PlantedClock clock;
+            clock.begin();
             sleep_ms(ms);
+            clock.end();
+            planted = clock.total_ns();
         }
-        std::uint64_t planted = (burn ? clock_now_ns(CLOCK_THREAD_CPUTIME_ID) : monotonic_ns()) - start;
         (void)!write(channel[1], &planted, sizeof(planted));
         _exit(0);
     }
@@ -80,15 +109,15 @@ int fsync_loop(const char* path, int count) {
     if (fd < 0) return fail("open");
     char block[4096];
     std::memset(block, 'v', sizeof(block));
-    std::uint64_t in_fsync = 0;
+    PlantedClock in_fsync;
     for (int i = 0; i < count; ++i) {
         if (write(fd, block, sizeof(block)) != static_cast<ssize_t>(sizeof(block))) return fail("write");
-        std::uint64_t before = monotonic_ns();
+        in_fsync.begin();
         if (fsync(fd) != 0) return fail("fsync");
-        in_fsync += monotonic_ns() - before;
+        in_fsync.end();
     }
     close(fd);
-    report("fsync", in_fsync, getpid(), std::string("path=") + path);
+    report("fsync", in_fsync.total_ns(), getpid(), std::string("path=") + path);
     return 0;
 }
 
@@ -104,12 +133,13 @@ int wait_for_flock(const char* path, const char* fifo) {
     int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
     if (fd < 0) return fail("open");
     notify(fifo);
-    std::uint64_t before = monotonic_ns();
+    PlantedClock waited;
+    waited.begin();
     if (flock(fd, LOCK_EX) != 0) return fail("flock");
-    std::uint64_t waited = monotonic_ns() - before;
+    waited.end();
     flock(fd, LOCK_UN);
     close(fd);
-    report("flock", waited, getpid(), std::string("path=") + path);
+    report("flock", waited.total_ns(), getpid(), std::string("path=") + path);
     return 0;
 }
 
@@ -121,13 +151,14 @@ int ask_server(int port) {
     address.sin_port = htons(static_cast<std::uint16_t>(port));
     address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     if (connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0) return fail("connect");
-    std::uint64_t before = monotonic_ns();
+    PlantedClock waited;
+    waited.begin();
     if (send(fd, "?", 1, 0) != 1) return fail("send");
     char reply = 0;
     if (recv(fd, &reply, 1, MSG_WAITALL) != 1) return fail("recv");
-    std::uint64_t waited = monotonic_ns() - before;
+    waited.end();
     close(fd);
-    report("tcp", waited, getpid(), "port=" + std::to_string(port));
+    report("tcp", waited.total_ns(), getpid(), "port=" + std::to_string(port));
     return 0;
 }
 
@@ -148,9 +179,11 @@ int pipeline(double ms) {
     if (writer == 0) {
         close(data[0]);
         close(truth[0]);
-        std::uint64_t before = monotonic_ns();
+        PlantedClock clock;
+        clock.begin();
         sleep_ms(ms);
-        std::uint64_t slept = monotonic_ns() - before;
+        clock.end();
+        std::uint64_t slept = clock.total_ns();
         (void)!write(data[1], "result\n", 7);
         (void)!write(truth[1], &slept, sizeof(slept));
         _exit(0);
@@ -183,22 +216,44 @@ int burst(int count) {
     if (readlink("/proc/self/exe", self, sizeof(self) - 1) <= 0) return fail("readlink /proc/self/exe");
     std::string noop = self;
     noop = noop.substr(0, noop.find_last_of('/') + 1) + "vp_noop";
-    std::uint64_t before = monotonic_ns();
+    // The planted time is what the loop spends inside fork() and in waiting
+    // for each child, less the waits for a CPU (the loop's and each
+    // child's, as the kernel counts them): contention is a cause of its own,
+    // which grows on a busy machine while the planted time does not.
+    PlantedClock spawning;
+    std::uint64_t children_runqueue_ns = 0;
+    SchedStat loop_start = read_own_schedstat();
     for (int i = 0; i < count; ++i) {
+        spawning.begin();
         pid_t child = fork();
         if (child < 0) return fail("fork");
         if (child == 0) {
             execl(noop.c_str(), "vp_noop", static_cast<char*>(nullptr));
             _exit(127);
         }
+        spawning.end();
         int status = 0;
+        spawning.begin();
+        siginfo_t exited{};
+        waitid(P_PID, child, &exited, WEXITED | WNOWAIT);  // a zombie: its schedstat is still there
+        spawning.end();
+        char path[64];
+        std::snprintf(path, sizeof(path), "/proc/%d/schedstat", static_cast<int>(child));
+        SchedStat child_stat;
+        if (read_schedstat(path, child_stat)) children_runqueue_ns += child_stat.run_queue_wait_ns;
         waitpid(child, &status, 0);
         if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
             std::fprintf(stderr, "vp_explain_fixture: %s failed\n", noop.c_str());
             return 1;
         }
     }
-    report("burst", monotonic_ns() - before, getpid(), "children=" + std::to_string(count));
+    // The children's waits for a CPU happened while the loop waited for them.
+    std::uint64_t spawning_ns = spawning.total_ns();
+    spawning_ns = spawning_ns > children_runqueue_ns ? spawning_ns - children_runqueue_ns : 0;
+    std::uint64_t runqueue_ns =
+        read_own_schedstat().run_queue_wait_ns - loop_start.run_queue_wait_ns + children_runqueue_ns;
+    report("burst", spawning_ns, getpid(),
+           "children=" + std::to_string(count) + " runqueue_ns=" + std::to_string(runqueue_ns));
     return 0;
 }
 
@@ -207,16 +262,17 @@ int sqlite_busy(const char* path, const char* fifo) {
     if (sqlite3_open(path, &db) != SQLITE_OK) return fail("sqlite3_open");
     sqlite3_busy_timeout(db, 10000);
     notify(fifo);
-    std::uint64_t before = monotonic_ns();
+    PlantedClock waited;
+    waited.begin();
     char* error = nullptr;
     if (sqlite3_exec(db, "BEGIN IMMEDIATE", nullptr, nullptr, &error) != SQLITE_OK) {
         std::fprintf(stderr, "vp_explain_fixture: BEGIN IMMEDIATE: %s\n", error ? error : "?");
         return 1;
     }
-    std::uint64_t waited = monotonic_ns() - before;
+    waited.end();
     sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr);
     sqlite3_close(db);
-    report("sqlite-busy", waited, getpid(), std::string("path=") + path);
+    report("sqlite-busy", waited.total_ns(), getpid(), std::string("path=") + path);
     return 0;
 }
 

@@ -27,8 +27,8 @@ struct Overlay {
     CauseKind kind = CauseKind::ProcessSpawn;
     std::string syscall;  // the traced call, "" for the process's start and exit
     int priority = 0;     // the higher wins where overlays meet
-    // Relabels only the thread's own running in it (CPU, run queue, short
-    // waits), not its waits: for wait4, whose waits the path follows.
+    // Relabels only the thread's own running in it (CPU, short waits), not
+    // its waits: for wait4, whose waits the path follows.
     bool running_only = false;
     std::int32_t subject_pid = 0;  // the process it is about, when another (the child forked or reaped)
 };
@@ -39,14 +39,17 @@ struct ThreadView {
     std::uint64_t start_ns = 0;
     std::uint64_t end_ns = 0;  // its final switch, or the invocation's end while alive
     std::vector<const model::WaitInterval*> waits;  // by off_ns, inside [start_ns, end_ns]
+    // Each wait's run-queue part, after its wakeup: see queue_after_wakeup().
+    std::vector<std::uint64_t> waits_queue_ns;
     std::vector<Overlay> overlays;                  // by start_ns
     bool main_thread = false;
-    bool short_lived = false;  // its process lived under kShortProcessNs: all of it is start-up
+    bool short_lived = false;  // its process lived under kShortProcessNs: start-up, but for its CPU waits
 };
 
 // A process (not the invocation's root) that lives less than this is
-// counted whole as process_spawn: starting and tearing it down is most of
-// its life (a `grep` in a pipeline, `true`, a burst of helpers).
+// counted as process_spawn, but for its waits for a CPU: starting and
+// tearing it down is most of its life (a `grep` in a pipeline, `true`, a
+// burst of helpers).
 constexpr std::uint64_t kShortProcessNs = 2'000'000;
 constexpr std::uint64_t kCloneThread = 0x00010000;  // CLONE_THREAD: a thread, not a process
 
@@ -205,7 +208,23 @@ public:
             for (const model::WaitInterval* wait : view.waits)
                 if (kept.empty() || wait->off_ns >= kept.back()->on_ns) kept.push_back(wait);
             view.waits = std::move(kept);
+            for (std::size_t i = 0; i < view.waits.size(); ++i)
+                view.waits_queue_ns.push_back(queue_after_wakeup(view, i));
         }
+    }
+
+    // A wait's run-queue part: from its wakeup (sched_waking, our clock) to
+    // its switch-in, but never more than the kernel counts between this
+    // switch-out and the next. The kernel starts counting when the task is
+    // queued, which on an idle CPU comes after the waking IPI; the time in
+    // between is the wait's own (the wakeup still in flight), and the path's
+    // run-queue wait stays the kernel's figure, the one report shows.
+    static std::uint64_t queue_after_wakeup(const ThreadView& view, std::size_t index) {
+        const model::WaitInterval& wait = *view.waits[index];
+        const std::uint64_t by_our_clock = wait.run_queue_ns();
+        const std::uint64_t next = totals_before(view, index + 1).run_queue_ns;
+        if (next < wait.run_queue_before_ns) return by_our_clock;  // records out of step: keep ours
+        return std::min(by_our_clock, next - wait.run_queue_before_ns);
     }
 
     // The process whose main thread `creator` created between `from` and
@@ -240,7 +259,7 @@ public:
             const model::WaitInterval* wait = after == view.waits.begin() ? nullptr : *std::prev(after);
             const std::size_t index = static_cast<std::size_t>(after - view.waits.begin());  // stretch after `wait`
             if (wait && wait->on_ns >= t) {
-                const std::uint64_t woken = wait->off_ns + wait->waiting_ns();
+                const std::uint64_t woken = wait->on_ns - view.waits_queue_ns[index - 1];
                 if (t > woken) {  // runnable after the wakeup until t
                     emit(view, std::max(woken, start), t, runnable(*wait));
                     t = woken;
@@ -335,8 +354,9 @@ private:
         const std::uint64_t stretch_start = before ? before->on_ns : view.start_ns;
         const std::uint64_t stretch_end = index < view.waits.size() ? view.waits[index]->off_ns : view.end_ns;
         const std::uint64_t length = stretch_end > stretch_start ? stretch_end - stretch_start : 0;
-        Totals at_start = before ? Totals{before->on_cpu_before_ns, before->run_queue_before_ns + before->run_queue_ns()}
-                                 : Totals{};
+        Totals at_start =
+            before ? Totals{before->on_cpu_before_ns, before->run_queue_before_ns + view.waits_queue_ns[index - 1]}
+                   : Totals{};
         Totals at_end = totals_before(view, index);
         double cpu = at_end.on_cpu_ns > at_start.on_cpu_ns ? static_cast<double>(at_end.on_cpu_ns - at_start.on_cpu_ns) : 0;
         double queue =
@@ -392,8 +412,14 @@ private:
             const std::uint64_t start = cuts[i - 1];
             const std::uint64_t end = cuts[i];
             PathSegment part = piece;
-            const bool running = piece.kind == CauseKind::Cpu || piece.kind == CauseKind::RunQueue ||
-                                 piece.kind == CauseKind::ShortWaits;
+            // Waiting for a CPU keeps its name wherever it happens (in a
+            // fork, after an fsync's I/O, in a short-lived helper): contention
+            // is a cause of its own, and on a busy machine the largest.
+            if (piece.kind == CauseKind::RunQueue) {
+                push(part, start, end);
+                continue;
+            }
+            const bool running = piece.kind == CauseKind::Cpu || piece.kind == CauseKind::ShortWaits;
             const Overlay* winner = nullptr;
             for (const Overlay& overlay : view.overlays) {
                 if (overlay.start_ns >= end) break;
@@ -401,7 +427,7 @@ private:
                 if (!winner || overlay.priority > winner->priority) winner = &overlay;
             }
             if (view.short_lived) {
-                // All of a short process's life is its start and teardown.
+                // A short process's life is its start and teardown.
                 part.kind = CauseKind::ProcessSpawn;
             } else if (winner) {
                 if (!winner->syscall.empty()) part.syscall = winner->syscall;

@@ -7,8 +7,10 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <memory>
 
 // The skeleton names the ABI structs, so the ABI headers come first.
 #include <linux/types.h>
@@ -22,7 +24,7 @@
 namespace validprof::stacks {
 namespace {
 
-static_assert(sizeof(vp_stack_key) == 24);
+static_assert(sizeof(vp_stack_key) == 32);
 static_assert(sizeof(vp_stack_value) == 16);
 static_assert(sizeof(bpf_stack_build_id) == 32);
 
@@ -115,8 +117,36 @@ std::vector<RawStack> StackCollector::read() const {
     int counts_fd = bpf_map__fd(skeleton_->maps.stack_counts);
     int user_fd = bpf_map__fd(skeleton_->maps.user_stacks);
     int kernel_fd = bpf_map__fd(skeleton_->maps.kernel_stacks);
-    std::vector<bpf_stack_build_id> user_frames(VP_STACK_DEPTH);
-    std::vector<__u64> kernel_frames(VP_STACK_DEPTH);
+    // Each stored stack is read once, however many keys name it.
+    std::map<__u64, std::vector<UserFrame>> user_stacks;
+    std::map<__u64, std::vector<std::uint64_t>> kernel_stacks;
+    auto user_frames_of = [&](__u64 name) -> const std::vector<UserFrame>* {
+        auto known = user_stacks.find(name);
+        if (known != user_stacks.end()) return &known->second;
+        auto stored = std::make_unique<vp_user_stack>();
+        if (bpf_map_lookup_elem(user_fd, &name, stored.get()) != 0) return nullptr;
+        std::vector<UserFrame> frames;
+        std::size_t count = std::min<std::size_t>(stored->bytes / sizeof(bpf_stack_build_id), VP_STACK_DEPTH);
+        for (std::size_t i = 0; i < count; ++i) {
+            const bpf_stack_build_id& frame = stored->frames[i];
+            if (frame.status == BPF_STACK_BUILD_ID_EMPTY) break;
+            UserFrame user;
+            user.has_build_id = frame.status == BPF_STACK_BUILD_ID_VALID;
+            if (user.has_build_id) std::memcpy(user.build_id.data(), frame.build_id, user.build_id.size());
+            user.offset_or_ip = user.has_build_id ? frame.offset : frame.ip;
+            frames.push_back(user);
+        }
+        return &user_stacks.emplace(name, std::move(frames)).first->second;
+    };
+    auto kernel_frames_of = [&](__u64 name) -> const std::vector<std::uint64_t>* {
+        auto known = kernel_stacks.find(name);
+        if (known != kernel_stacks.end()) return &known->second;
+        vp_kernel_stack stored{};
+        if (bpf_map_lookup_elem(kernel_fd, &name, &stored) != 0) return nullptr;
+        std::size_t count = std::min<std::size_t>(stored.bytes / sizeof(__u64), VP_STACK_DEPTH);
+        std::vector<std::uint64_t> frames(stored.ips, stored.ips + count);
+        return &kernel_stacks.emplace(name, std::move(frames)).first->second;
+    };
 
     vp_stack_key key{};
     vp_stack_key next{};
@@ -133,28 +163,19 @@ std::vector<RawStack> StackCollector::read() const {
         stack.count = value.count;
         stack.total_ns = value.total_ns;
         stack.phase = key.phase;
-        if (key.user_stack_id >= 0) {
-            __u32 id = static_cast<__u32>(key.user_stack_id);
-            if (bpf_map_lookup_elem(user_fd, &id, user_frames.data()) == 0) {
-                for (const bpf_stack_build_id& frame : user_frames) {
-                    if (frame.status == BPF_STACK_BUILD_ID_EMPTY) break;
-                    UserFrame user;
-                    user.has_build_id = frame.status == BPF_STACK_BUILD_ID_VALID;
-                    if (user.has_build_id) std::memcpy(user.build_id.data(), frame.build_id, user.build_id.size());
-                    user.offset_or_ip = user.has_build_id ? frame.offset : frame.ip;
-                    stack.user_frames.push_back(user);
-                }
-            }
-        } else if (key.user_stack_id != -14 /* -EFAULT: a kernel thread has no user stack */) {
+        if (key.user_stack == VP_STACK_LOST) {
             stack.user_stack_lost = true;
+        } else if (key.user_stack != VP_STACK_NONE) {
+            const std::vector<UserFrame>* frames = user_frames_of(key.user_stack);
+            if (frames) stack.user_frames = *frames;
+            else stack.user_stack_lost = true;
         }
-        if (key.kernel_stack_id >= 0) {
-            __u32 id = static_cast<__u32>(key.kernel_stack_id);
-            if (bpf_map_lookup_elem(kernel_fd, &id, kernel_frames.data()) == 0)
-                for (__u64 address : kernel_frames) {
-                    if (address == 0) break;
-                    stack.kernel_frames.push_back(address);
-                }
+        if (key.kernel_stack == VP_STACK_LOST) {
+            stack.kernel_stack_lost = true;
+        } else if (key.kernel_stack != VP_STACK_NONE) {
+            const std::vector<std::uint64_t>* frames = kernel_frames_of(key.kernel_stack);
+            if (frames) stack.kernel_frames = *frames;
+            else stack.kernel_stack_lost = true;
         }
         stacks.push_back(std::move(stack));
     }

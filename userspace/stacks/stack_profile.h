@@ -31,6 +31,7 @@ struct RawStack {
     std::vector<UserFrame> user_frames;        // leaf first, as the kernel gives them
     std::vector<std::uint64_t> kernel_frames;  // leaf first
     bool user_stack_lost = false;              // the kernel could not capture it
+    bool kernel_stack_lost = false;            // the kernel could not capture its own frames
     std::uint32_t phase = 0;                   // USDT phase id + 1 the sample was taken in; 0: none
 };
 

@@ -123,6 +123,7 @@ SymbolizedStack Symbolizer::symbolize(const RawStack& raw, std::uint64_t sample_
     for (auto it = raw.user_frames.rbegin(); it != raw.user_frames.rend(); ++it)
         stack.frames.push_back(user_frame(*it, raw));
     std::size_t user_end = stack.frames.size();
+    if (raw.kernel_stack_lost) stack.frames.push_back({"[kernel stack lost]", "[kernel]"});
     for (auto it = raw.kernel_frames.rbegin(); it != raw.kernel_frames.rend(); ++it)
         stack.frames.push_back(kernel_frame(*it));
     // An off-CPU stack is taken inside the sched_switch tracepoint: the
