@@ -22,6 +22,7 @@
 #include <bpf/bpf_tracing.h>
 
 #include "hook_trace.h"
+#include "process_gate.bpf.h"
 #include "task_fields.bpf.h"
 #include "tracked_threads.bpf.h"
 #include "wait_reasons.bpf.h"
@@ -38,8 +39,6 @@ const volatile __u32 track_new_execs = 0;
  * new image runs its first instruction; userspace sends SIGCONT. Once per
  * file per session: checked_files remembers the inspected ones. */
 const volatile __u32 gate_unchecked_executables = 0;
-
-#define VP_SIGSTOP 19
 
 /* Waits (off CPU plus the run-queue wait after) at least this long send a
  * vp_wait_event with their reason; shorter ones stay in the totals. */
@@ -60,12 +59,6 @@ struct {
 	__type(value, __u8);
 } spawners SEC(".maps");
 
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 16384);
-	__type(key, struct vp_file_key);
-	__type(value, __u8);
-} checked_files SEC(".maps");
 
 
 struct {
@@ -515,8 +508,7 @@ static __always_inline int handle_exec(struct task_struct *task, __u32 old_tid,
 	event->reserved = 0;
 	/* Only with the event reserved: userspace must learn of every stop,
 	 * or the process would stay stopped. */
-	event->gated = gate_unchecked_executables && !bpf_map_lookup_elem(&checked_files, &event->file) &&
-		       bpf_send_signal(VP_SIGSTOP) == 0;
+	event->gated = gate_unchecked_executables && !vp_file_checked(&event->file) && vp_gate_hold(pid, now);
 	/* Waking userspace per event cost a 5 ms hook more than the BPF work
 	 * did (docs/performance.md): only a stopped process cannot wait for
 	 * the next poll round. Forced: a plain submit wakes nobody while

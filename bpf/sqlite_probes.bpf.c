@@ -18,11 +18,11 @@
 #include <bpf/bpf_tracing.h>
 
 #include "sqlite_probes.h"
+#include "process_gate.bpf.h"
 #include "tracked_threads.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
-#define VP_SIGSTOP 19
 #define VP_PROT_EXEC 0x4
 
 /* SQLite result codes (sqlite3.h). */
@@ -87,13 +87,6 @@ char LICENSE[] SEC("license") = "GPL";
 /* Gate executable mappings of files not inspected yet (--sql). */
 const volatile __u32 gate_unchecked_mappings = 0;
 
-/* hook_trace's inspected files, shared through bpf_map__reuse_fd. */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 16384);
-	__type(key, struct vp_file_key);
-	__type(value, __u8);
-} checked_files SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -477,15 +470,15 @@ static __always_inline void gate_mapping(__u64 pid_tgid, int fd)
 	struct vp_file_key key = {};
 	key.inode = BPF_CORE_READ(file, f_inode, i_ino);
 	key.device = BPF_CORE_READ(file, f_inode, i_sb, s_dev);
-	if (bpf_map_lookup_elem(&checked_files, &key))
+	if (vp_file_checked(&key))
 		return;
-	struct vp_sqlite_mapping_gated *event =
-		reserve(sizeof(*event), VP_SQLITE_EVENT_MAPPING_GATED, pid_tgid, bpf_ktime_get_ns());
+	__u64 now = bpf_ktime_get_ns();
+	struct vp_sqlite_mapping_gated *event = reserve(sizeof(*event), VP_SQLITE_EVENT_MAPPING_GATED, pid_tgid, now);
 	if (!event)
 		return; /* never stop a process userspace will not hear of */
 	event->file = key;
 	/* Delivered on the way back to user space, after the mapping exists. */
-	if (bpf_send_signal(VP_SIGSTOP)) {
+	if (!vp_gate_hold(pid_tgid >> 32, now)) {
 		bpf_ringbuf_discard(event, 0);
 		return;
 	}

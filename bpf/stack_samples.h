@@ -26,7 +26,8 @@ enum vp_stack_counter {
 	VP_STACK_LOST_USER_STACK = 1,   /* user stack not captured (walk failed, map full) */
 	VP_STACK_LOST_KERNEL_STACK = 2, /* kernel stack not captured (walk failed, map full) */
 	VP_STACK_LOST_OFFCPU_FULL = 3,  /* offcpu_starts map full: a switch-out not followed */
-	VP_STACK_COUNTER_MAX = 4,
+	VP_STACK_NOTE_SWITCH_IN_UNSEEN = 4, /* an episode's end no program saw, dated from the kernel's runtime */
+	VP_STACK_COUNTER_MAX = 5,
 };
 
 /* A stack's name: the hash of its content; these two values are reserved. */
@@ -61,6 +62,7 @@ struct vp_stack_value {
 /* A tracked thread that left the CPU to sleep or block, until it runs again. */
 struct vp_offcpu_start {
 	__u64 switched_out_ns;
+	__u64 kernel_runtime_ns; /* the thread's se.sum_exec_runtime at the switch-out */
 	__u64 user_stack;
 	__u64 kernel_stack;
 	__u32 kind;

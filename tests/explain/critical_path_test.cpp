@@ -211,3 +211,34 @@ TEST(CriticalPath, RandomTimelinesArePartitionedExactly) {
 
 }  // namespace
 }  // namespace validprof::explain
+
+namespace validprof::explain {
+namespace {
+
+// The observer's cost is a stop it ended itself; a timer that fired while
+// the observer was on the CPU does not make a hook's sleep the observer's.
+TEST(ObserverCost, OnlyAStopTheObserverEndedFromItsOwnContext) {
+    constexpr std::int32_t kObserver = 4242;
+    model::WaitInterval gate_hold;
+    gate_hold.state = model::WaitState::Stopped;
+    gate_hold.waker_pid = kObserver;
+    EXPECT_TRUE(model::ended_by_observer(gate_hold, kObserver));
+
+    model::WaitInterval timer = gate_hold;
+    timer.state = model::WaitState::Sleeping;
+    timer.waker_in_interrupt = true;
+    EXPECT_FALSE(model::ended_by_observer(timer, kObserver)) << "a hrtimer firing over the observer";
+    timer.waker_in_interrupt = false;
+    EXPECT_FALSE(model::ended_by_observer(timer, kObserver)) << "a sleep is never the observer's";
+
+    model::WaitInterval interrupted_stop = gate_hold;
+    interrupted_stop.waker_in_interrupt = true;
+    EXPECT_FALSE(model::ended_by_observer(interrupted_stop, kObserver));
+
+    model::WaitInterval someone_else = gate_hold;
+    someone_else.waker_pid = kObserver + 1;
+    EXPECT_FALSE(model::ended_by_observer(someone_else, kObserver)) << "a user's SIGCONT";
+}
+
+}  // namespace
+}  // namespace validprof::explain

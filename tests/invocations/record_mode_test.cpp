@@ -141,3 +141,32 @@ TEST(RecordMode, NeverRequestsUntracks) {
 
 }  // namespace
 }  // namespace validprof::invocations
+
+namespace validprof::invocations {
+namespace {
+
+using namespace testing;
+
+// `record -- sh -c 'sleep 2 & exit 3'`: the command exits first; record
+// must keep waiting for the background child, which is part of the tree.
+TEST(RecordMode, LiveRecordProcessesCountsTheTreeUntilItsLastExit) {
+    InvocationTracker tracker(test_rules(), record_options("sh"));
+    tracker.set_record_root(100, 1'000);
+    EXPECT_EQ(tracker.live_record_processes(), 1u);
+    tracker.on_event(exec_of(1'010, 100, 99, "sh -c sleep 2 & exit 3", "/bin/sh"));
+    tracker.on_event(fork_of(1'020, 100, 101));
+    tracker.on_event(exec_of(1'030, 101, 100, "sleep 2", "/usr/bin/sleep"));
+    tracker.on_event(exit_of(1'040, 100, 99, 3 << 8));
+    EXPECT_EQ(tracker.open_invocations(), 0u);
+    EXPECT_EQ(tracker.live_record_processes(), 1u) << "the background sleep is still running";
+    tracker.on_event(exit_of(3'040, 101, 1));
+    EXPECT_EQ(tracker.live_record_processes(), 0u);
+    auto out = tracker.finish(3'100, {});
+    ASSERT_EQ(out.size(), 1u);
+    EXPECT_TRUE(out[0].complete);
+    EXPECT_EQ(out[0].processes.size(), 2u);
+    EXPECT_EQ(out[0].last_end_ns, 3'040u);
+}
+
+}  // namespace
+}  // namespace validprof::invocations

@@ -2,6 +2,8 @@
 #include "rules/rule_set.h"
 
 #include <gtest/gtest.h>
+#include <pthread.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -168,6 +170,93 @@ TEST(LoadFile, DirectoryIsAnError) {
     auto set = RuleSet::load_file("/tmp");
     ASSERT_FALSE(set.ok());
     EXPECT_NE(set.error().message.find("'/tmp'"), std::string::npos) << set.error().message;
+}
+
+
+// A 100 KB regex crashed record with SIGSEGV (libstdc++ compiles by
+// recursion). Now refused with one line, and the worst case at the bound
+// compiles and matches, on a thread with a small stack at that.
+TEST(ParseRule, OverlongRegexIsRefusedNotACrash) {
+    std::string huge = "x=" + std::string(100 * 1024, 'a');
+    auto rule = RuleSet::parse_rule(huge);
+    ASSERT_FALSE(rule.ok());
+    EXPECT_NE(rule.error().message.find("longer than 1024 bytes"), std::string::npos) << rule.error().message;
+    EXPECT_LT(rule.error().message.size(), 200u) << "the pattern is cut in the message";
+}
+
+TEST(ParseRule, DeepNestingIsRefused) {
+    std::string nested = "x=" + std::string(40, '(') + "a" + std::string(40, ')');
+    auto rule = RuleSet::parse_rule(nested);
+    ASSERT_FALSE(rule.ok());
+    EXPECT_NE(rule.error().message.find("nested deeper than 32"), std::string::npos) << rule.error().message;
+}
+
+TEST(ParseRule, WorstCaseAtTheBoundCompilesOnASmallStack) {
+    // Groups nested to the bound, then alternations up to the length bound:
+    // what recurses the most per byte.
+    std::string pattern;
+    for (int i = 0; i < 31; ++i) pattern += "(a|";
+    while (pattern.size() + 3 + 31 <= 1024) pattern += "b|c";
+    pattern += std::string(31, ')');
+    ASSERT_LE(pattern.size(), 1024u);
+    // A quarter of the usual 1 MiB thread stack of other programs, an
+    // eighth of the main thread's 8 MiB here.
+    struct Job {
+        std::string spec;
+        bool compiled = false;
+    } job{"x=" + pattern};
+    pthread_attr_t attributes;
+    ASSERT_EQ(pthread_attr_init(&attributes), 0);
+    ASSERT_EQ(pthread_attr_setstacksize(&attributes, 256 * 1024), 0);
+    pthread_t thread;
+    ASSERT_EQ(pthread_create(
+                  &thread, &attributes,
+                  [](void* argument) -> void* {
+                      auto* work = static_cast<Job*>(argument);
+                      work->compiled = RuleSet::parse_rule(work->spec).ok();
+                      return nullptr;
+                  },
+                  &job),
+              0);
+    pthread_join(thread, nullptr);
+    pthread_attr_destroy(&attributes);
+    EXPECT_TRUE(job.compiled);
+}
+
+TEST(ParseRule, OverlongNameIsRefused) {
+    auto rule = RuleSet::parse_rule(std::string(200, 'n') + "=a");
+    ASSERT_FALSE(rule.ok());
+    EXPECT_NE(rule.error().message.find("name longer than 128 bytes"), std::string::npos);
+}
+
+TEST(Parse, ByteOrderMarkIsSkipped) {
+    auto set = RuleSet::parse("\xEF\xBB\xBFone = first\n", "bom.conf");
+    ASSERT_TRUE(set.ok()) << set.error().message;
+    EXPECT_EQ(set->describe(), "one=first\n");
+}
+
+TEST(Parse, BinaryIsNotATextFile) {
+    auto set = RuleSet::parse(std::string_view("a=b\n\0\x01\x02", 7), "random.bin");
+    ASSERT_FALSE(set.ok());
+    EXPECT_EQ(set.error().message, "random.bin: not a text file (it contains NUL bytes)");
+}
+
+TEST(LoadFile, FifoIsRefusedWithoutBlocking) {
+    char dir[] = "/tmp/validprof-rules-XXXXXX";
+    ASSERT_NE(::mkdtemp(dir), nullptr);
+    const std::string fifo = std::string(dir) + "/rules.fifo";
+    ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+    auto set = RuleSet::load_file(fifo);
+    std::remove(fifo.c_str());
+    ::rmdir(dir);
+    ASSERT_FALSE(set.ok());
+    EXPECT_NE(set.error().message.find("is not a regular file"), std::string::npos) << set.error().message;
+}
+
+TEST(LoadFile, DeviceIsRefused) {
+    auto set = RuleSet::load_file("/dev/zero");
+    ASSERT_FALSE(set.ok());
+    EXPECT_NE(set.error().message.find("is not a regular file"), std::string::npos) << set.error().message;
 }
 
 }  // namespace

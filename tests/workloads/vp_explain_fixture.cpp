@@ -45,9 +45,17 @@ int fail(const char* what) {
     return 1;
 }
 
+// Every report says how long the reporting process waited for a CPU in its
+// whole life ("runqueue_ns", unless the mode counts more than itself): on a
+// busy machine that contention can outweigh the planted cause, and explain
+// then rightly names it first.
 void report(const std::string& mode, std::uint64_t planted_ns, pid_t planted_pid, const std::string& more = "") {
-    write_truth("mode=" + mode + " planted_ns=" + std::to_string(planted_ns) +
-                " planted_pid=" + std::to_string(planted_pid) + (more.empty() ? "" : " " + more));
+    std::string line = "mode=" + mode + " planted_ns=" + std::to_string(planted_ns) +
+                       " planted_pid=" + std::to_string(planted_pid);
+    if (!more.empty()) line += " " + more;
+    if (more.find("runqueue_ns=") == std::string::npos)
+        line += " runqueue_ns=" + std::to_string(read_own_schedstat().run_queue_wait_ns);
+    write_truth(line);
 }
 
 // The planted time as explain should see it: the wall time of the planted

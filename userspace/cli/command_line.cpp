@@ -1,9 +1,14 @@
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <iostream>
 #include <string>
 #include <vector>
 
 #include "cli/commands.h"
+#include "report/text_layout.h"
 
 namespace validprof::cli {
 namespace {
@@ -26,9 +31,25 @@ const char* const kUsage =
     "example:\n"
     "  sudo validprof record -- ./scripts/demo-hooks.sh && validprof report\n";
 
-}  // namespace
 
-int run_command_line(int argc, char** argv) {
+// Every command's report goes to standard output; a write that failed
+// there (a full disk, a closed pipe with SIGPIPE ignored) must not end in
+// exit status 0 with a truncated report.
+int check_output_written(int status) {
+    std::cout.flush();
+    errno = 0;
+    if (std::fflush(stdout) == 0 && !std::ferror(stdout) && std::cout) return status;
+    int error = errno;
+    // stdio's error indicator does not keep the errno of the write that
+    // failed; one more write (of a newline the report would have ended
+    // with) says why.
+    if (error == 0 && ::write(STDOUT_FILENO, "\n", 1) < 0) error = errno;
+    std::fprintf(stderr, "validprof: cannot write the output: %s\n",
+                 error ? std::strerror(error) : "write error");
+    return status == 0 ? 1 : status;
+}
+
+int dispatch(int argc, char** argv) {
     if (argc < 2) {
         std::fputs(kUsage, stderr);
         return 2;
@@ -49,9 +70,13 @@ int run_command_line(int argc, char** argv) {
         std::puts("validprof " VALIDPROF_VERSION);
         return 0;
     }
-    std::fprintf(stderr, "validprof: unknown command '%s'\n", command.c_str());
+    std::fprintf(stderr, "validprof: unknown command '%s'\n", report::sanitize(report::truncate(command, 80)).c_str());
     std::fputs(kUsage, stderr);
     return 2;
 }
+
+}  // namespace
+
+int run_command_line(int argc, char** argv) { return check_output_written(dispatch(argc, argv)); }
 
 }  // namespace validprof::cli

@@ -58,10 +58,10 @@ int run_explain(const std::vector<std::string>& arguments) {
         print_error("explain", "--hook and --invocation select differently: give one of them");
         return 2;
     }
-    if (values->count("top") && top == 0) {
-        print_error("explain", "--top must be at least 1");
+    if (!check_ranges("explain", *values,
+                      {{"session", 1, kMaxRowId}, {"invocation", 1, kMaxRowId}, {"baseline", 1, kMaxRowId},
+                       {"top", 1, 1000}}))
         return 2;
-    }
 
     auto database = storage::ProfileDatabase::open(resolve_database_path(common.database), storage::OpenMode::ReadOnly);
     if (!database) {

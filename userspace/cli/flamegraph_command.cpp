@@ -59,6 +59,11 @@ common::Result<flamegraph::Profile> load_profile(storage::ProfileDatabase& datab
     if (stacks->settings.frequency_hz == 0)
         return common::make_error("session " + std::to_string(session_id) +
                                   " has no stack profile: record it with --stacks");
+    if (stacks->samples.empty() && !session->complete)
+        return common::make_error(
+            "session " + std::to_string(session_id) + " was recorded with --stacks but " +
+            (session->in_progress ? "is still being recorded" : "its recorder stopped before reading them") +
+            ": stacks are aggregated in the kernel and stored when the session ends");
     auto invocations = database.load_invocations(session_id, std::nullopt, true);
     if (!invocations) return invocations.error();
 
@@ -156,6 +161,9 @@ int run_flamegraph(const std::vector<std::string>& arguments) {
     add_common_options(description, common);
     auto values = parse_or_explain("flamegraph", arguments, description, kFlamegraphUsage, common);
     if (!values) return common.help ? 0 : 2;
+    if (!check_ranges("flamegraph", *values,
+                      {{"session", 1, kMaxRowId}, {"invocation", 1, kMaxRowId}, {"diff", 1, kMaxRowId}}))
+        return 2;
 
     auto format = flamegraph::parse_format(format_text);
     if (!format) {

@@ -77,6 +77,12 @@ void add_syscall_span_option(po::options_description& description, bool& flag, b
     }
 }
 
+constexpr double kMaxSeconds = 365.0 * 24 * 3600;
+
+std::vector<NumericRange> stack_option_ranges() {
+    return {{"freq", 1, 100000}, {"offcpu-min-us", 0, 60e6}};
+}
+
 // Empty when stacks are not wanted; an error message for bad values.
 std::optional<std::string> apply_stack_options(const po::variables_map& values, const StackFlags& flags,
                                                ObserveOptions& options) {
@@ -119,8 +125,9 @@ int run_attach(const std::vector<std::string>& arguments) {
     add_common_options(description, common);
     auto values = parse_or_explain("attach", arguments, description, kAttachUsage, common);
     if (!values) return common.help ? 0 : 2;
-    if (values->count("duration") && duration <= 0) {
-        print_error("attach", "--duration must be a positive number of seconds");
+    if (!check_ranges("attach", *values, stack_option_ranges())) return 2;
+    if (values->count("duration") && !(duration > 0 && duration <= kMaxSeconds)) {
+        print_error("attach", "--duration must be a number of seconds above 0, at most a year");
         return 2;
     }
 
@@ -170,6 +177,9 @@ int run_record(const std::vector<std::string>& arguments) {
     add_common_options(description, common);
     auto values = parse_or_explain("record", own, description, kRecordUsage, common);
     if (!values) return common.help ? 0 : 2;
+    std::vector<NumericRange> ranges = stack_option_ranges();
+    ranges.push_back({"drain-timeout", 0, 3600});
+    if (!check_ranges("record", *values, ranges)) return 2;
     if (command.empty()) {
         print_error("record", "no command to record: put it after --");
         std::fprintf(stderr, "%s", kRecordUsage);

@@ -17,12 +17,14 @@
 #include "cli/stop_signals.h"
 #include "invocations/invocation_tracker.h"
 #include "phases/phase_tracer.h"
+#include "report/text_layout.h"
 #include "sqlite/sqlite_tracer.h"
 #include "tracer/proc_maps.h"
 #include "stacks/symbolizer.h"
 #include "storage/profile_database.h"
 #include "tracer/hook_tracer.h"
 #include "tracer/kernel_features.h"
+#include "tracer/process_gate.h"
 
 namespace validprof::cli {
 namespace {
@@ -92,7 +94,7 @@ public:
             if (!added) return added.error();
         }
         if (options_.sql) {
-            auto sqlite = sqlite::SqliteTracer::create({}, tracer_->tracked_threads_fd(), tracer_->checked_files_fd());
+            auto sqlite = sqlite::SqliteTracer::create({}, tracer_->tracked_threads_fd(), tracer_->gate_maps());
             if (!sqlite) return sqlite.error();
             sqlite_tracer_ = std::move(*sqlite);
             auto added = tracer_->add_ring_buffer(sqlite_tracer_->ring_buffer_fd(), [this](const void* data, std::size_t size) {
@@ -108,10 +110,31 @@ public:
             stack_collector_ = std::move(*collector);
         }
 
-        auto session = database_->begin_session(describe_session(options_));
+        if (options_.usdt || options_.sql) {
+            auto gate = tracer::ProcessGate::open(tracer_->gate_maps(),
+                                                  [this](const std::string& path) { attach_probes(path); });
+            if (!gate) return gate.error();
+            gate_ = std::move(*gate);
+            // Before the command is forked: the watchdog must not be its sibling in the tracked tree.
+            if (auto started = gate_->start_watchdog(); !started) return started.error();
+        }
+
+        model::SessionInfo info = describe_session(options_);
+        session_start_unix_ns_ = info.start_unix_ns;
+        auto session = database_->begin_session(info);
         if (!session) return session.error();
         session_id_ = *session;
         started_ns_ = monotonic_ns();
+        if (options_.stacks) {
+            // The settings now, the stacks at the end (they are aggregated in
+            // the kernel): a session whose recorder is killed still says it
+            // was recorded with --stacks.
+            model::StackProfile settings_only;
+            settings_only.settings.frequency_hz = options_.stacks->frequency_hz;
+            settings_only.settings.offcpu_min_ns = options_.stacks->offcpu_min_ns;
+            if (auto stored = database_->store_stack_profile(session_id_, settings_only); !stored)
+                return stored.error();
+        }
 
         // The command is tracked from its fork (its first run-queue wait
         // included, as /proc/PID/schedstat counts it) and held before its
@@ -155,18 +178,24 @@ public:
                 // late events), up to the drain timeout.
                 if (command_exit_ns) {
                     double since_exit = static_cast<double>(now - *command_exit_ns) / 1e9;
-                    bool drained = tracker_.open_invocations() == 0 && since_exit > 0.05;
+                    bool drained = tracker_.open_invocations() == 0 && tracker_.live_record_processes() == 0 &&
+                                   since_exit > 0.05;
                     if (drained || since_exit >= options_.drain_timeout_seconds) break;
                 }
             }
         }
         status.clear();
 
+        // No new holds from here: whatever is held now is continued below,
+        // even if its event is never read.
+        if (gate_) gate_->close();
         // Drain what the kernel already queued, then close what is still open.
         while (true) {
             auto polled = tracer_->poll(0);
             if (!polled || *polled == 0) break;
         }
+        continue_gated_mappings();
+        if (gate_) gate_->release_everyone();
         std::vector<invocations::LiveThread> live;
         for (const tracer::LiveThreadTimes& thread : tracer_->live_threads())
             live.push_back({thread.pid, thread.tid, thread.times});
@@ -193,6 +222,13 @@ public:
             for (const auto& [reason, count] : phase_tracer_->lost_events()) end.lost_events[reason] = count;
         if (sqlite_tracer_)
             for (const auto& [reason, count] : sqlite_tracer_->lost_events()) end.lost_events[reason] = count;
+        if (gate_) {
+            // The observer's cost in held processes, as notes (not losses).
+            tracer::GateStatistics held = gate_->statistics();
+            end.lost_events["note_gate_holds"] = held.holds;
+            end.lost_events["note_gate_held_us"] = held.held_ns / 1000;
+            end.lost_events["note_gate_released_at_close"] = held.released_at_close;
+        }
         stack_collector_.reset();  // detach before anything else can fail
         phase_tracer_.reset();
         sqlite_tracer_.reset();
@@ -223,15 +259,14 @@ private:
         if (const auto* exec = std::get_if<model::ExecEvent>(&event)) {
             // Executables seen are where the symbolizer looks for build-ids first.
             if (options_.stacks) executables_.insert(exec->filename);
-            if (exec->gated) inspect_and_continue(*exec);
+            if (exec->gated && gate_) gate_->release_exec(exec->pid, exec->filename, exec->device, exec->inode);
         }
         tracker_.on_event(event);
     }
 
-    // A wait with its reason: kept for `validprof explain`. One validprof
-    // itself ended (the gate's SIGCONT) is the observer's cost, not the hook's.
+    // A wait with its reason: kept for `validprof explain`.
     void on_wait(model::WaitInterval&& wait) {
-        wait.woken_by_observer = wait.waker_pid == own_pid_;
+        wait.woken_by_observer = model::ended_by_observer(wait, own_pid_);
         pending_waits_.push_back(std::move(wait));
     }
 
@@ -247,37 +282,17 @@ private:
         return stored;
     }
 
-    // A process held at the exec of a file not inspected yet: inspect the
-    // file, remember it, let the process run.
-    void inspect_and_continue(const model::ExecEvent& exec) {
-        // /proc/PID/exe is the binary really running: for a #! script, its
-        // interpreter, which is what carries USDT notes and SQLite.
-        std::string path = exec.filename;
-        char target[4096];
-        std::string link = "/proc/" + std::to_string(exec.pid) + "/exe";
-        if (ssize_t length = ::readlink(link.c_str(), target, sizeof(target) - 1); length > 0)
-            path.assign(target, static_cast<std::size_t>(length));
-        inspect_file(path);
-        tracer_->mark_file_checked(exec.device, exec.inode);
-        ::kill(exec.pid, SIGCONT);
-    }
-
     // Processes held at an executable mapping (ld.so loading a library,
-    // dlopen of an addon): the same, for the mapped file.
+    // dlopen of an addon): their events come through the SQLite probes.
     void continue_gated_mappings() {
-        if (!sqlite_tracer_) return;
-        for (const sqlite::GatedMapping& gated : sqlite_tracer_->take_gated_mappings()) {
-            if (auto path = tracer::mapped_file_path(gated.pid, gated.device, gated.inode)) inspect_file(*path);
-            tracer_->mark_file_checked(gated.device, gated.inode);
-            ::kill(gated.pid, SIGCONT);
-        }
+        if (!sqlite_tracer_ || !gate_) return;
+        for (const sqlite::GatedMapping& gated : sqlite_tracer_->take_gated_mappings())
+            gate_->release_mapping(gated.pid, gated.device, gated.inode);
     }
 
-    // Once per file (device and inode): attach to its USDT phases and to
-    // the SQLite API if it has either.
-    void inspect_file(const std::string& path) {
-        struct stat info {};
-        if (::stat(path.c_str(), &info) != 0 || !inspected_files_.insert({info.st_dev, info.st_ino}).second) return;
+    // Once per file, before the processes held for it continue: attach to
+    // its USDT phases and to the SQLite API if it has either.
+    void attach_probes(const std::string& path) {
         if (phase_tracer_)
             if (auto attached = phase_tracer_->attach_executable(path); !attached)
                 spdlog::warn("{}", attached.error().message);
@@ -345,7 +360,8 @@ private:
     }
 
     void print_summary(const model::SessionEnd& end, int stop_signal) const {
-        double seconds = static_cast<double>(monotonic_ns() - started_ns_) / 1e9;
+        // The stored session's duration, so that this line and `sessions` agree.
+        double seconds = static_cast<double>(end.end_unix_ns - session_start_unix_ns_) / 1e9;
         std::uint64_t lost = model::total_lost(end.lost_events);
         std::fprintf(stderr, "validprof: session %lld%s: %llu invocations in %.1f s, %llu events, %llu lost\n",
                      static_cast<long long>(session_id_), stop_signal ? " (stopped by signal)" : "",
@@ -355,7 +371,7 @@ private:
             std::fprintf(stderr, "validprof: warning: %llu events were lost; `validprof report` lists them by reason\n",
                          static_cast<unsigned long long>(lost));
         std::fprintf(stderr, "validprof: see `validprof report --session %lld --db %s`\n",
-                     static_cast<long long>(session_id_), database_->path().c_str());
+                     static_cast<long long>(session_id_), report::sanitize(database_->path()).c_str());
     }
 
     ObserveOptions options_;
@@ -365,13 +381,16 @@ private:
     std::unique_ptr<stacks::StackCollector> stack_collector_;
     std::unique_ptr<phases::PhaseTracer> phase_tracer_;
     std::unique_ptr<sqlite::SqliteTracer> sqlite_tracer_;
+    // Declared after the tracers it attaches through: destroyed first, so
+    // its last sweep runs while they still exist.
+    std::unique_ptr<tracer::ProcessGate> gate_;
     std::vector<model::PhaseExecution> pending_phases_;
     std::vector<model::WaitInterval> pending_waits_;
     std::vector<model::SyscallSpan> pending_spans_;
     const std::int32_t own_pid_ = static_cast<std::int32_t>(::getpid());
-    std::set<std::pair<dev_t, ino_t>> inspected_files_;
     std::set<std::string> executables_;
     std::int64_t session_id_ = 0;
+    std::int64_t session_start_unix_ns_ = 0;
     std::uint64_t started_ns_ = 0;
     std::uint64_t stored_invocations_ = 0;
 };

@@ -2,8 +2,10 @@
 
 #include <cstdio>
 #include <iostream>
+#include <sstream>
 
 #include "common/logging.h"
+#include "report/text_layout.h"
 
 namespace validprof::cli {
 
@@ -65,8 +67,46 @@ common::Result<rules::RuleSet> resolve_rules(const std::vector<std::string>& hoo
     return rules;
 }
 
+// Messages quote what the user gave (paths, rules, file contents): one
+// line of printable text whatever those hold, so an error can neither break
+// into several lines nor drive the terminal.
+namespace {
+
+// The option's value as a number, whatever its declared type.
+std::optional<double> numeric_value(const boost::any& value) {
+    if (const auto* v = boost::any_cast<std::int64_t>(&value)) return static_cast<double>(*v);
+    if (const auto* v = boost::any_cast<std::uint64_t>(&value)) return static_cast<double>(*v);
+    if (const auto* v = boost::any_cast<std::uint32_t>(&value)) return static_cast<double>(*v);
+    if (const auto* v = boost::any_cast<std::int32_t>(&value)) return static_cast<double>(*v);
+    if (const auto* v = boost::any_cast<double>(&value)) return *v;
+    return std::nullopt;
+}
+
+std::string number_text(double value) {
+    std::ostringstream text;
+    text << value;
+    return text.str();
+}
+
+}  // namespace
+
+bool check_ranges(const std::string& command, const po::variables_map& values,
+                  const std::vector<NumericRange>& ranges) {
+    for (const NumericRange& range : ranges) {
+        if (!values.count(range.option)) continue;
+        std::optional<double> value = numeric_value(values[range.option].value());
+        if (!value) continue;
+        // Written so that NaN fails too.
+        if (*value >= range.low && *value <= range.high) continue;
+        print_error(command, "--" + range.option + " must be from " + number_text(range.low) + " to " +
+                                 number_text(range.high) + " (got " + number_text(*value) + ")");
+        return false;
+    }
+    return true;
+}
+
 void print_error(const std::string& command, const std::string& message) {
-    std::fprintf(stderr, "validprof %s: %s\n", command.c_str(), message.c_str());
+    std::fprintf(stderr, "validprof %s: %s\n", command.c_str(), report::sanitize(message).c_str());
 }
 
 }  // namespace validprof::cli

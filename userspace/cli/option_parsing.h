@@ -41,6 +41,23 @@ void add_rule_options(po::options_description& description, std::vector<std::str
 // neither is given.
 common::Result<rules::RuleSet> resolve_rules(const std::vector<std::string>& hooks, const std::string& rules_file);
 
+// A numeric option's valid values, inclusive. Checked after parsing, since
+// Boost reads "-1" into an unsigned option as a huge number and accepts
+// "nan" and "inf" for a double.
+struct NumericRange {
+    std::string option;  // without "--"
+    double low;
+    double high;
+};
+
+// True when every given option of `ranges` is a number within its range;
+// otherwise prints "validprof CMD: --OPTION must be from LOW to HIGH (got V)".
+bool check_ranges(const std::string& command, const po::variables_map& values,
+                  const std::vector<NumericRange>& ranges);
+
+// Session and invocation ids: SQLite rowids, positive.
+inline constexpr double kMaxRowId = 9.2e18;
+
 // "validprof CMD: message" on stderr.
 void print_error(const std::string& command, const std::string& message);
 

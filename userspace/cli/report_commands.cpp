@@ -12,6 +12,7 @@
 #include "report/json_report.h"
 #include "report/sqlite_json.h"
 #include "report/sqlite_text.h"
+#include "report/text_layout.h"
 #include "report/text_report.h"
 #include "storage/profile_database.h"
 
@@ -49,7 +50,10 @@ std::string local_time(std::int64_t unix_ns) {
     return text;
 }
 
-std::string status_of(const model::SessionSummary& session) { return session.complete ? "complete" : "INCOMPLETE"; }
+std::string status_of(const model::SessionSummary& session) {
+    if (session.complete) return "complete";
+    return session.in_progress ? "RECORDING" : "INCOMPLETE";
+}
 
 }  // namespace
 
@@ -75,14 +79,16 @@ int run_sessions(const std::vector<std::string>& arguments) {
     if (json) {
         nlohmann::json list = nlohmann::json::array();
         for (const model::SessionSummary& session : *sessions) {
+            // Command lines are bytes, not necessarily UTF-8: JSON needs valid text.
             list.push_back({{"id", session.id},
-                            {"command", session.info.command},
-                            {"target", session.info.target},
-                            {"host", session.info.host},
-                            {"kernel_release", session.info.kernel_release},
+                            {"command", report::to_valid_utf8(session.info.command)},
+                            {"target", report::to_valid_utf8(session.info.target)},
+                            {"host", report::to_valid_utf8(session.info.host)},
+                            {"kernel_release", report::to_valid_utf8(session.info.kernel_release)},
                             {"start_unix_ns", session.info.start_unix_ns},
                             {"end_unix_ns", session.complete ? nlohmann::json(session.end.end_unix_ns) : nlohmann::json()},
                             {"complete", session.complete},
+                            {"in_progress", session.in_progress},
                             {"invocations", session.invocation_count},
                             {"lost_events", session.end.lost_events}});
         }
@@ -91,7 +97,7 @@ int run_sessions(const std::vector<std::string>& arguments) {
     }
 
     if (sessions->empty()) {
-        std::cout << "no sessions in " << (*database)->path() << "\n";
+        std::cout << "no sessions in " << report::sanitize((*database)->path()) << "\n";
         return 0;
     }
     std::printf("%-5s %-7s %-19s %10s %-10s %11s %6s  %s\n", "ID", "COMMAND", "STARTED", "DURATION", "STATUS",
@@ -102,9 +108,10 @@ int run_sessions(const std::vector<std::string>& arguments) {
             std::snprintf(duration, sizeof(duration), "%.1fs",
                           static_cast<double>(session.end.end_unix_ns - session.info.start_unix_ns) / 1e9);
         std::printf("%-5lld %-7s %-19s %10s %-10s %11llu %6llu  %s\n", static_cast<long long>(session.id),
-                    session.info.command.c_str(), local_time(session.info.start_unix_ns).c_str(), duration,
-                    status_of(session).c_str(), static_cast<unsigned long long>(session.invocation_count),
-                    static_cast<unsigned long long>(model::total_lost(session.end.lost_events)), session.info.target.c_str());
+                    report::sanitize(session.info.command).c_str(), local_time(session.info.start_unix_ns).c_str(),
+                    duration, status_of(session).c_str(), static_cast<unsigned long long>(session.invocation_count),
+                    static_cast<unsigned long long>(model::total_lost(session.end.lost_events)),
+                    report::sanitize(session.info.target).c_str());
     }
     return 0;
 }
@@ -126,6 +133,7 @@ int run_report(const std::vector<std::string>& arguments) {
     add_common_options(description, common);
     auto values = parse_or_explain("report", arguments, description, kReportUsage, common);
     if (!values) return common.help ? 0 : 2;
+    if (!check_ranges("report", *values, {{"session", 1, kMaxRowId}, {"top", 1, 100000}})) return 2;
 
     auto database = storage::ProfileDatabase::open(resolve_database_path(common.database), storage::OpenMode::ReadOnly);
     if (!database) {
@@ -155,6 +163,17 @@ int run_report(const std::vector<std::string>& arguments) {
     auto invocations = (*database)->load_invocations(session_id, hook_filter, true);
     if (!invocations) {
         print_error("report", invocations.error().message);
+        return 1;
+    }
+
+    if (hook_filter && invocations->empty()) {
+        // A selection that matches nothing is a mistake to say, not an empty report.
+        auto hooks = (*database)->hook_names(session_id);
+        std::string known;
+        if (hooks)
+            for (const std::string& name : *hooks) known += (known.empty() ? "" : ", ") + name;
+        print_error("report", "no invocations of hook '" + *hook_filter + "' in session " +
+                                  std::to_string(session_id) + "; its hooks: " + (known.empty() ? "none" : known));
         return 1;
     }
 

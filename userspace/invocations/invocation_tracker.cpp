@@ -506,6 +506,16 @@ std::size_t InvocationTracker::open_invocations() const {
     return groups_.size() - (record_group_ != kNoGroup ? 1 : 0);
 }
 
+std::size_t InvocationTracker::live_record_processes() const {
+    if (record_group_ == kNoGroup) return 0;
+    std::size_t live = 0;
+    for (const ProcessKey key : groups_.at(record_group_).members) {
+        const TrackedProcess* process = processes_.find(key);
+        if (process != nullptr && process->group == record_group_ && !process->record.exited) ++live;
+    }
+    return live;
+}
+
 model::Invocation InvocationTracker::build(const Group& group, std::uint64_t now_ns) const {
     std::vector<const TrackedProcess*> members;
     members.reserve(group.members.size());

@@ -98,6 +98,10 @@ public:
 
     const TrackerCounters& counters() const { return counters_; }
     std::size_t open_invocations() const;
+    // Processes of record's command tree (outside any hook's invocation)
+    // that have not exited: record waits for them as for open invocations,
+    // so `sh -c 'slow & exit'` is recorded whole.
+    std::size_t live_record_processes() const;
 
 private:
     struct Group {

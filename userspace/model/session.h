@@ -44,7 +44,8 @@ struct SessionEnd {
 struct SessionSummary {
     std::int64_t id = 0;
     SessionInfo info;
-    bool complete = false;   // false: the recorder died before finishing
+    bool complete = false;   // false: still being recorded, or the recorder died
+    bool in_progress = false;  // not complete and its recorder is still running
     SessionEnd end;          // meaningful when complete
     std::uint64_t invocation_count = 0;
 };

@@ -81,6 +81,15 @@ struct WaitInterval {
     bool operator==(const WaitInterval&) const = default;
 };
 
+// A stop that the observer itself ended (its gate's SIGCONT): the
+// observer's cost, not the hook's. Only a stop, and only a wakeup from the
+// observer's own context: a timer firing while the observer happens to be
+// on that CPU names it as the "waker" of a sleeping hook too (seen on a
+// busy machine: a 100 ms sleep shown as observer cost).
+inline bool ended_by_observer(const WaitInterval& wait, std::int32_t observer_pid) {
+    return wait.waker_pid == observer_pid && !wait.waker_in_interrupt && wait.state == WaitState::Stopped;
+}
+
 // A traced system call of a hook thread, entry to exit (bpf/hook_trace.h,
 // struct vp_span_event): syncs, locks, fork/clone/vfork and exec, whose
 // whole time (the CPU inside them included) is the cause they name. Sent

@@ -41,6 +41,7 @@ json session_json(const ReportInput& input, const ReportData& data) {
         {"duration_ns", data.span.known ? json(data.span.duration_ns) : json(nullptr)},
         {"duration_is_lower_bound", data.span.lower_bound},
         {"complete", s.complete},
+        {"in_progress", s.in_progress},
         {"events_received", s.end.events_received},
         {"invocation_count", s.invocation_count},
     };

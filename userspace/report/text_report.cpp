@@ -27,7 +27,7 @@ std::string join(const std::vector<std::string>& items, const std::string& separ
 }
 
 std::string session_duration_text(const SessionSpan& span) {
-    if (!span.known) return "unknown (recorder died before any invocation was stored)";
+    if (!span.known) return "unknown (no invocation stored yet)";
     if (span.lower_bound) {
         return "at least " + format_duration(span.duration_ns) + " (to the last stored event)";
     }
@@ -46,6 +46,8 @@ void write_session(std::ostream& out, const ReportInput& input, const ReportData
     if (s.complete) {
         out << "  status    complete\n";
         out << "  events    " << s.end.events_received << " received\n";
+    } else if (s.in_progress) {
+        out << "  status    IN PROGRESS: still being recorded; what is stored so far\n";
     } else {
         out << "  status    INCOMPLETE: the recorder died before the session ended;\n"
                "            invocations still running then are missing or incomplete\n";
@@ -54,7 +56,8 @@ void write_session(std::ostream& out, const ReportInput& input, const ReportData
     // Every reason is printed when anything was lost: a reader should be
     // able to tell a full ring buffer from a full tracking map.
     out << "  lost events: " << data.lost_events_total;
-    if (!s.complete) out << " (as last reported; losses after the recorder died are unknown)";
+    if (s.in_progress) out << " (counted when the session ends)";
+    else if (!s.complete) out << " (as last reported; losses after the recorder died are unknown)";
     out << "\n";
     if (data.lost_events_total > 0) {
         TextTable reasons({"reason", "lost"}, {Align::kLeft, Align::kRight});

@@ -1,10 +1,13 @@
 #include "rules/rule_set.h"
 
+#include <sys/stat.h>
+
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <optional>
 #include <utility>
 
 #include "rules/default_catalogue.h"
@@ -25,6 +28,43 @@ std::string_view trim(std::string_view s) {
 // `describe()` output (NAME=REGEX lines) ambiguous to read back.
 bool valid_name(std::string_view name) {
     return !name.empty() && name.find_first_of(kWhitespace) == std::string_view::npos;
+}
+
+// libstdc++ compiles a regex by recursion, a few frames per term: a 100 KB
+// pattern overflowed the stack (SIGSEGV). Real rules are a few dozen bytes;
+// this bound keeps the recursion far inside any thread's stack (the unit
+// tests compile the worst case at the bound), and the same holds for
+// nesting, each level of which recurses further.
+constexpr std::size_t kMaxPatternBytes = 1024;
+constexpr std::size_t kMaxNameBytes = 128;
+constexpr int kMaxNesting = 32;
+
+// Where the pattern would make the compiler recurse too deeply, why.
+std::optional<std::string> too_complex(std::string_view pattern) {
+    if (pattern.size() > kMaxPatternBytes)
+        return "longer than " + std::to_string(kMaxPatternBytes) + " bytes (" + std::to_string(pattern.size()) + ")";
+    int depth = 0;
+    bool escaped = false;
+    for (char c : pattern) {
+        if (escaped) {
+            escaped = false;
+        } else if (c == '\\') {
+            escaped = true;
+        } else if (c == '(' || c == '[') {
+            if (++depth > kMaxNesting) return "nested deeper than " + std::to_string(kMaxNesting) + " levels";
+        } else if ((c == ')' || c == ']') && depth > 0) {
+            --depth;
+        }
+    }
+    return std::nullopt;
+}
+
+// A pattern quoted in an error message: a long one is cut, so the message
+// stays one readable line.
+std::string quoted_pattern(std::string_view pattern) {
+    constexpr std::size_t kShown = 60;
+    if (pattern.size() <= kShown) return std::string(pattern);
+    return std::string(pattern.substr(0, kShown)) + "...";
 }
 
 // The message of std::regex_error::what() in libstdc++ is a full sentence;
@@ -48,6 +88,10 @@ common::Result<Rule> RuleSet::parse_rule(std::string_view spec) {
         return common::make_error("hook rule '" + std::string(trim(spec)) +
                                   "': empty rule name before '='");
     }
+    if (name.size() > kMaxNameBytes) {
+        return common::make_error("rule '" + quoted_pattern(name) + "': name longer than " +
+                                  std::to_string(kMaxNameBytes) + " bytes");
+    }
     if (!valid_name(name)) {
         return common::make_error("rule '" + std::string(name) + "': name must not contain whitespace");
     }
@@ -55,17 +99,25 @@ common::Result<Rule> RuleSet::parse_rule(std::string_view spec) {
         // An empty regex matches every exec: certainly not what was meant.
         return common::make_error("rule '" + std::string(name) + "': empty regex after '='");
     }
+    if (auto problem = too_complex(pattern))
+        return common::make_error("rule '" + std::string(name) + "': regex '" + quoted_pattern(pattern) +
+                                  "' is " + *problem);
     Rule rule{std::string(name), std::string(pattern), {}};
     try {
         rule.regex = std::regex(rule.pattern, std::regex::ECMAScript | std::regex::optimize);
     } catch (const std::regex_error& e) {
-        return common::make_error("rule '" + rule.name + "': invalid regex '" + rule.pattern +
+        return common::make_error("rule '" + rule.name + "': invalid regex '" + quoted_pattern(rule.pattern) +
                                   "': " + describe_regex_error(e));
     }
     return rule;
 }
 
 common::Result<RuleSet> RuleSet::parse(std::string_view text, std::string_view origin) {
+    // Editors on some systems save UTF-8 with a byte-order mark.
+    constexpr std::string_view kByteOrderMark = "\xEF\xBB\xBF";
+    if (text.substr(0, kByteOrderMark.size()) == kByteOrderMark) text.remove_prefix(kByteOrderMark.size());
+    if (text.find('\0') != std::string_view::npos)
+        return common::make_error(std::string(origin) + ": not a text file (it contains NUL bytes)");
     RuleSet set;
     std::size_t line_number = 0;
     while (!text.empty()) {
@@ -89,8 +141,21 @@ common::Result<RuleSet> RuleSet::parse(std::string_view text, std::string_view o
 }
 
 common::Result<RuleSet> RuleSet::load_file(const std::string& path) {
+    // A catalogue is a small text file. Anything else (a FIFO nobody writes
+    // to, /dev/zero, a directory) would block, never end or fail obscurely.
+    constexpr std::size_t kMaxFileBytes = 1 << 20;
+    struct stat info {};
+    if (::stat(path.c_str(), &info) != 0) {
+        const int err = errno;
+        return common::make_error("cannot open hook rules file '" + path + "': " + std::strerror(err), err);
+    }
+    if (!S_ISREG(info.st_mode))
+        return common::make_error("hook rules file '" + path + "' is not a regular file");
+    if (static_cast<std::size_t>(info.st_size) > kMaxFileBytes)
+        return common::make_error("hook rules file '" + path + "' is larger than 1 MiB (" +
+                                  std::to_string(info.st_size) + " bytes)");
     // fopen rather than ifstream: errno is reliable after it, so the message
-    // can say why (missing file, permissions, a directory).
+    // can say why (missing file, permissions).
     std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rbe"), &std::fclose);
     if (!file) {
         const int err = errno;
@@ -99,7 +164,8 @@ common::Result<RuleSet> RuleSet::load_file(const std::string& path) {
     std::string text;
     char buffer[4096];
     std::size_t n = 0;
-    while ((n = std::fread(buffer, 1, sizeof buffer, file.get())) > 0) text.append(buffer, n);
+    while (text.size() <= kMaxFileBytes && (n = std::fread(buffer, 1, sizeof buffer, file.get())) > 0)
+        text.append(buffer, n);
     if (std::ferror(file.get())) {
         const int err = errno;
         return common::make_error("cannot read hook rules file '" + path + "': " + std::strerror(err), err);

@@ -63,7 +63,8 @@ std::string database_file_role(const std::string& path) {
 void SqliteTracer::SkeletonDeleter::operator()(sqlite_probes* skeleton) const { sqlite_probes__destroy(skeleton); }
 
 common::Result<std::unique_ptr<SqliteTracer>> SqliteTracer::create(const SqliteTracerOptions& options,
-                                                                   int tracked_threads_fd, int checked_files_fd) {
+                                                                   int tracked_threads_fd,
+                                                                   const tracer::GateMaps& gate) {
     std::unique_ptr<SqliteTracer> tracer(new SqliteTracer());
     tracer->multi_ = tracer::kernel_features().uprobe_multi;
 
@@ -75,8 +76,14 @@ common::Result<std::unique_ptr<SqliteTracer>> SqliteTracer::create(const SqliteT
     // configure
     if (int error = bpf_map__reuse_fd(skeleton->maps.tracked_threads, tracked_threads_fd))
         return libbpf_error("cannot share the tracked-threads map with the SQLite probes", error);
-    if (int error = bpf_map__reuse_fd(skeleton->maps.checked_files, checked_files_fd))
+    // The gate's maps are hook_trace's: one list of inspected files and of
+    // held processes, whichever program held them.
+    if (int error = bpf_map__reuse_fd(skeleton->maps.checked_files, gate.checked_files))
         return libbpf_error("cannot share the checked-files map with the SQLite probes", error);
+    if (int error = bpf_map__reuse_fd(skeleton->maps.held_processes, gate.held_processes))
+        return libbpf_error("cannot share the held-processes map with the SQLite probes", error);
+    if (int error = bpf_map__reuse_fd(skeleton->maps.gate_state, gate.gate_state))
+        return libbpf_error("cannot share the gate state with the SQLite probes", error);
     skeleton->rodata->gate_unchecked_mappings = options.gate_mappings ? 1 : 0;
     if (tracer->multi_)
         for (bpf_program* program : {skeleton->progs.sqlite_entry, skeleton->progs.sqlite_return})

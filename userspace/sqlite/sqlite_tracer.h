@@ -20,6 +20,7 @@
 #include "common/unique_fd.h"
 #include "model/sqlite_activity.h"
 #include "tracer/link_teardown.h"
+#include "tracer/process_gate.h"
 
 struct sqlite_probes;
 
@@ -40,7 +41,8 @@ struct GatedMapping {
 class SqliteTracer {
 public:
     static common::Result<std::unique_ptr<SqliteTracer>> create(const SqliteTracerOptions& options,
-                                                                int tracked_threads_fd, int checked_files_fd);
+                                                                int tracked_threads_fd,
+                                                                const tracer::GateMaps& gate);
     ~SqliteTracer();
     SqliteTracer(const SqliteTracer&) = delete;
     SqliteTracer& operator=(const SqliteTracer&) = delete;

@@ -186,7 +186,8 @@ std::map<std::string, std::uint64_t> StackCollector::lost_samples() const {
     // A sample whose user or kernel stack could not be captured is kept
     // (with a "[user stack lost]" frame): a note, not a loss.
     static const char* const names[VP_STACK_COUNTER_MAX] = {"stack_counts_full", "note_stack_user_unavailable",
-                                                            "note_stack_kernel_unavailable", "stack_offcpu_map_full"};
+                                                            "note_stack_kernel_unavailable", "stack_offcpu_map_full",
+                                                            "note_stack_switch_in_unseen"};
     std::map<std::string, std::uint64_t> lost;
     std::vector<std::uint64_t> counts = tracer::read_percpu_counters(bpf_map__fd(skeleton_->maps.stack_counters), VP_STACK_COUNTER_MAX);
     for (std::uint32_t index = 0; index < VP_STACK_COUNTER_MAX; ++index) lost[names[index]] = counts[index];

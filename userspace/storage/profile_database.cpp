@@ -13,6 +13,7 @@
 #include <utility>
 
 #include "common/unique_fd.h"
+#include "storage/recorder_identity.h"
 #include "storage/schema_migrations.h"
 #include "storage/sql_values.h"
 
@@ -39,7 +40,8 @@ common::Error no_session(std::int64_t session_id, const std::string& path) {
 #define VP_SESSION_COLUMNS                                                                                  \
     "s.id, s.command, s.target, s.host, s.kernel_release, s.rules, s.start_unix_ns, s.clock_offset_ns, "   \
     "s.end_unix_ns, s.complete, s.events_received, "                                                       \
-    "(SELECT COUNT(*) FROM invocations i WHERE i.session_id = s.id)"
+    "(SELECT COUNT(*) FROM invocations i WHERE i.session_id = s.id), "                                     \
+    "s.recorder_pid, s.recorder_start_ticks, s.recorder_boot_id"
 #define VP_INVOCATION_COLUMNS                                                                              \
     "id, hook, root_pid, start_ns, root_end_ns, last_end_ns, complete, exit_code, " VP_SCHED_COLUMNS
 // ?2 IS NULL: all hooks. Used where the hook filter only narrows a join.
@@ -60,6 +62,13 @@ model::SessionSummary read_session(const Statement& statement) {
     summary.complete = statement.column_int(9) != 0;
     summary.end.events_received = from_sql(statement.column_int(10));
     summary.invocation_count = from_sql(statement.column_int(11));
+    if (!summary.complete) {
+        RecorderIdentity recorder;
+        recorder.pid = static_cast<std::int32_t>(statement.column_int(12));
+        recorder.start_ticks = from_sql(statement.column_int(13));
+        recorder.boot_id = statement.column_text(14);
+        summary.in_progress = still_running(recorder);
+    }
     return summary;
 }
 
@@ -97,7 +106,8 @@ constexpr const char* kQueries[] = {
     "SELECT 1 FROM sessions WHERE id = ?1",
     // InsertSession
     "INSERT INTO sessions (command, target, host, kernel_release, rules, start_unix_ns, clock_offset_ns, "
-    "complete, events_received) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 0, 0)",
+    "complete, events_received, recorder_pid, recorder_start_ticks, recorder_boot_id) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 0, 0, ?8, ?9, ?10)",
     // FinishSession
     "UPDATE sessions SET end_unix_ns = ?2, events_received = ?3, complete = 1 WHERE id = ?1",
     // DeleteLostEvents
@@ -163,13 +173,21 @@ common::Result<std::unique_ptr<ProfileDatabase>> ProfileDatabase::open(const std
         // existing file keeps its mode; O_RDWR also turns a read-only file
         // into a clear "Permission denied" here instead of SQLite silently
         // opening it read-only.
-        common::UniqueFd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
+        // O_NONBLOCK: opening a FIFO must not wait for a writer; the type
+        // check below refuses it anyway.
+        common::UniqueFd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NONBLOCK, 0600));
         if (!fd.valid()) return cannot_open(path, std::strerror(errno), errno);
+        struct stat st {};
+        if (::fstat(fd.get(), &st) != 0) return cannot_open(path, std::strerror(errno), errno);
+        // SQLite would put its -wal and -shm next to a device (/dev/null-wal)
+        // and then fail with "disk I/O error".
+        if (!S_ISREG(st.st_mode)) return cannot_open(path, "not a regular file");
         flags = SQLITE_OPEN_READWRITE;
     } else {
         struct stat st {};
         if (::stat(path.c_str(), &st) != 0) return cannot_open(path, std::strerror(errno), errno);
         if (S_ISDIR(st.st_mode)) return cannot_open(path, std::strerror(EISDIR), EISDIR);
+        if (!S_ISREG(st.st_mode)) return cannot_open(path, "not a regular file");
         flags = SQLITE_OPEN_READONLY;
     }
 
@@ -297,6 +315,10 @@ common::Result<std::int64_t> ProfileDatabase::begin_session(const model::Session
     s.bind_text(5, info.rules);
     s.bind_int(6, info.start_unix_ns);
     s.bind_int(7, info.monotonic_to_unix_offset_ns);
+    const RecorderIdentity recorder = current_recorder();
+    s.bind_int(8, recorder.pid);
+    s.bind_int(9, static_cast<std::int64_t>(recorder.start_ticks));
+    s.bind_text(10, recorder.boot_id);
     // Autocommit: the row is durable before any invocation is stored.
     if (auto done = s.run(); !done) return failure("begin a session", done.error());
     return connection_.last_insert_rowid();

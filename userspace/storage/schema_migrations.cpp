@@ -298,6 +298,15 @@ CREATE TABLE syscall_spans (
 CREATE INDEX syscall_spans_by_session ON syscall_spans(session_id, pid, tid, start_ns);
 )sql";
 
+// Who is writing each session (storage/recorder_identity.h), so that a
+// reader can tell a session still being recorded from one whose recorder
+// died. 0 and '' for sessions written before.
+constexpr const char* kVersion7 = R"sql(
+ALTER TABLE sessions ADD COLUMN recorder_pid INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE sessions ADD COLUMN recorder_start_ticks INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE sessions ADD COLUMN recorder_boot_id TEXT NOT NULL DEFAULT '';
+)sql";
+
 constexpr std::array kMigrations{
     Migration{1, "base tables", kVersion1},
     Migration{2, "query indexes", kVersion2},
@@ -305,6 +314,7 @@ constexpr std::array kMigrations{
     Migration{4, "USDT phases", kVersion4},
     Migration{5, "SQLite activity", kVersion5},
     Migration{6, "threads and waits", kVersion6},
+    Migration{7, "recorder identity", kVersion7},
 };
 
 }  // namespace

@@ -193,14 +193,6 @@ void HookTracer::untrack_thread(std::int32_t tid) {
     bpf_map_delete_elem(bpf_map__fd(skeleton_->maps.tracked_threads), &key);
 }
 
-void HookTracer::mark_file_checked(std::uint32_t device, std::uint64_t inode) {
-    vp_file_key key{};
-    key.inode = inode;
-    key.device = device;
-    __u8 checked = 1;
-    bpf_map_update_elem(bpf_map__fd(skeleton_->maps.checked_files), &key, &checked, BPF_ANY);
-}
-
 common::Result<void> HookTracer::add_ring_buffer(int map_fd, RecordHandler handler) {
     auto& stored = extra_handlers_.emplace_back(std::make_unique<RecordHandler>(std::move(handler)));
     auto forward = [](void* context, void* data, std::size_t size) -> int {
@@ -213,7 +205,11 @@ common::Result<void> HookTracer::add_ring_buffer(int map_fd, RecordHandler handl
 }
 
 int HookTracer::tracked_threads_fd() const { return bpf_map__fd(skeleton_->maps.tracked_threads); }
-int HookTracer::checked_files_fd() const { return bpf_map__fd(skeleton_->maps.checked_files); }
+GateMaps HookTracer::gate_maps() const {
+    return {.checked_files = bpf_map__fd(skeleton_->maps.checked_files),
+            .held_processes = bpf_map__fd(skeleton_->maps.held_processes),
+            .gate_state = bpf_map__fd(skeleton_->maps.gate_state)};
+}
 
 std::map<std::string, std::uint64_t> HookTracer::lost_events() const {
     std::map<std::string, std::uint64_t> lost;

@@ -15,6 +15,7 @@
 #include "model/process_events.h"
 #include "model/wait.h"
 #include "model/sched_times.h"
+#include "tracer/process_gate.h"
 
 struct hook_trace;
 struct ring_buffer;
@@ -82,17 +83,15 @@ public:
     std::map<std::string, std::uint64_t> lost_events() const;
     std::vector<LiveThreadTimes> live_threads() const;
 
-    // A file inspected by userspace: its execs are no longer gated.
-    void mark_file_checked(std::uint32_t device, std::uint64_t inode);
-
     // Another BPF ring buffer polled with this one; records go to handler.
     using RecordHandler = std::function<void(const void* data, std::size_t size)>;
     common::Result<void> add_ring_buffer(int map_fd, RecordHandler handler);
 
     // The tracked-threads map, for other BPF objects that filter on it.
     int tracked_threads_fd() const;
-    // The inspected-files map, for other BPF objects that gate on it.
-    int checked_files_fd() const;
+    // The gate's maps (bpf/process_gate.bpf.h), for ProcessGate and the
+    // other BPF objects that hold processes.
+    GateMaps gate_maps() const;
 
     std::uint64_t events_received() const { return events_received_; }
     // "tp_btf" or "raw_tp": which tracepoint flavour is attached.
