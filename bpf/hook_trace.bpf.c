@@ -476,6 +476,8 @@ static __always_inline int handle_exec(struct task_struct *task, __u32 old_tid,
 		state->kernel_timeslices = vp_task_timeslices(task);
 	}
 
+	state->exec_ns = now;
+
 	struct vp_exec_event *event = bpf_ringbuf_reserve(&events, sizeof(*event), 0);
 	if (!event) {
 		count(VP_LOST_RINGBUF_EXEC);

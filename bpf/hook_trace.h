@@ -136,6 +136,10 @@ struct vp_thread_state {
 	__s64 span_syscall;
 	__u64 span_start_ns;
 	__u64 span_args[2];      /* its first two arguments (fcntl: the command second) */
+	/* The thread's last exec while tracked (0: none). Userspace untracks a
+	 * process judged at one exec only if it has not exec'd since: a
+	 * wrapper that execs the real hook a moment later stays tracked. */
+	__u64 exec_ns;
 };
 
 struct vp_event_header {

@@ -147,6 +147,47 @@ TEST(AttachPrivileged, SigintDetachesCleanlyAndStoresTheSession) {
     EXPECT_EQ(stored_pids, truth_pids);
 }
 
+// A wrapper that matches no rule exec's the hook that does, a moment later
+// (`sh -c 'exec "$HOOK" ...'`): both execs reach userspace in one poll
+// round, and the untrack request about the wrapper used to reach the kernel
+// after the hook's exec, which lost the root's exit (the invocation then
+// lasted until the session ended). Every root's exit must arrive.
+TEST(AttachPrivileged, AWrapperExecingTheHookKeepsItsRootTracked) {
+    VALIDPROF_REQUIRE_BPF();
+    TempDir dir;
+    std::string db = dir.file("profile.db");
+    const std::string hook = dir.file("vp-wrapped-hook");
+    fs::copy_file("/bin/sh", hook);
+    pid_t validprof = spawn_validprof({"attach", "--db", db, "--hook", "wrapped=vp-wrapped-hook"}, dir.file("log"));
+    ASSERT_TRUE(wait_for_session(db, std::chrono::seconds(20))) << read_file(dir.file("log"));
+    constexpr int kRuns = 5;
+    std::set<std::int32_t> root_pids;
+    for (int i = 0; i < kRuns; ++i) {
+        // The wrapper's argv does not name the hook; the hook's path does.
+        CommandResult run = run_command({"sh", "-c", "exec \"$VP_HOOK\" -c 'echo $$; sleep 0.05'"},
+                                        {{"VP_HOOK", hook}});
+        ASSERT_EQ(run.exit_code, 0) << run.output;
+        root_pids.insert(static_cast<std::int32_t>(std::stol(run.output)));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    kill(validprof, SIGINT);
+    ASSERT_EQ(wait_exit_code(validprof), 0) << read_file(dir.file("log"));
+
+    auto database = open_database(db);
+    ASSERT_TRUE(database);
+    auto invocations = database->load_invocations(1, std::nullopt, true);
+    ASSERT_TRUE(invocations.ok());
+    std::set<std::int32_t> stored;
+    for (const model::Invocation& invocation : *invocations) {
+        stored.insert(invocation.root_pid);
+        EXPECT_TRUE(invocation.complete) << "root " << invocation.root_pid;
+        EXPECT_NE(invocation.root_end_ns, 0u) << "the exit of root " << invocation.root_pid << " was lost";
+        for (const model::ProcessRecord& process : invocation.processes)
+            EXPECT_TRUE(process.exited) << process.pid << " " << process.comm;
+    }
+    EXPECT_EQ(stored, root_pids);
+}
+
 TEST(AttachPrivileged, SigkillLeavesEarlierSessionsIntact) {
     VALIDPROF_REQUIRE_BPF();
     const std::set<__u32> before = our_program_ids();

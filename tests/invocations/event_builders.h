@@ -7,6 +7,7 @@
 #include <map>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "invocations/invocation_tracker.h"
 #include "model/process_events.h"
@@ -16,6 +17,13 @@ namespace validprof::invocations::testing {
 
 inline constexpr std::uint64_t kMs = 1'000'000;
 inline constexpr std::uint64_t kLinger = 20 * kMs;
+
+// The tids of the tracker's untrack requests, in order (and drained).
+inline std::vector<std::int32_t> untracked_tids(InvocationTracker& tracker) {
+    std::vector<std::int32_t> tids;
+    for (const UntrackRequest& request : tracker.take_untrack_requests()) tids.push_back(request.tid);
+    return tids;
+}
 
 inline model::ProcessEvent fork_of(std::uint64_t ts, std::int32_t parent, std::int32_t child) {
     return model::ForkEvent{ts, parent, parent, child, child};

@@ -42,7 +42,7 @@ TEST(RecordMode, CommandWithoutRuleMatchIsOneInvocationNamedAfterIt) {
     EXPECT_EQ(inv.processes[0].exe, "/usr/bin/make");
     EXPECT_EQ(inv.times.on_cpu_ns, 12u);
     EXPECT_EQ(tracker.counters().invocations_finished, 1u);
-    EXPECT_TRUE(tracker.take_untrack_requests().empty());
+    EXPECT_TRUE(untracked_tids(tracker).empty());
 }
 
 TEST(RecordMode, FallbackStillRunningIsIncomplete) {
@@ -97,7 +97,7 @@ TEST(RecordMode, RuleMatchInsideTheCommandIsAnInvocationOfItsSubtree) {
     EXPECT_TRUE(tracker.finish(2'000, {}).empty()) << "git itself is not a hook invocation once one matched";
     EXPECT_EQ(tracker.counters().invocations_started, 1u);
     EXPECT_EQ(tracker.counters().invocations_finished, 1u);
-    EXPECT_TRUE(tracker.take_untrack_requests().empty());
+    EXPECT_TRUE(untracked_tids(tracker).empty());
 }
 
 TEST(RecordMode, RootMatchingARuleTakesTheWholeTree) {
@@ -135,7 +135,7 @@ TEST(RecordMode, NeverRequestsUntracks) {
     tracker.on_event(fork_of(1'020, 555, 556));  // unknown parent
     tracker.on_event(exec_of(1'030, 557, 1, "unrelated", "/usr/bin/unrelated"));
     tracker.take_finished(1'030 + 2 * kLinger);
-    EXPECT_TRUE(tracker.take_untrack_requests().empty());
+    EXPECT_TRUE(untracked_tids(tracker).empty());
     EXPECT_EQ(tracker.counters().unattributed_events, 2u);
 }
 

@@ -31,7 +31,7 @@ TEST(Robustness, ExecOfUnknownPidWithTrackedParentJoinsWithoutStartingAnInvocati
     ASSERT_EQ(done.size(), 1u);
     EXPECT_EQ(pids_of(done[0]), (std::vector<std::int32_t>{10, 11}));
     EXPECT_EQ(done[0].processes[1].start_ns, 150u) << "first sight stands in for the lost fork";
-    EXPECT_TRUE(tracker.take_untrack_requests().empty());
+    EXPECT_TRUE(untracked_tids(tracker).empty());
 }
 
 TEST(Robustness, ExitOfUnknownPidWithTrackedParentJoins) {
@@ -57,7 +57,7 @@ TEST(Robustness, ChildEventsBeforeTheParentsForkAreAdoptedWhenItArrives) {
     tracker.on_event(exec_of(125, 12, 11, "eslint a.ts"));
     tracker.on_event(thread_of(126, 12, 13));
     tracker.on_event(exit_of(130, 12, 11, 0, on_cpu({{1, 9}})));
-    EXPECT_TRUE(tracker.take_untrack_requests().empty()) << "nothing untracked while ancestry is unknown";
+    EXPECT_TRUE(untracked_tids(tracker).empty()) << "nothing untracked while ancestry is unknown";
     tracker.on_event(fork_of(110, 10, 11));
     tracker.on_event(exit_of(140, 11, 10));
     tracker.on_event(exit_of(150, 10, 1));
@@ -68,7 +68,7 @@ TEST(Robustness, ChildEventsBeforeTheParentsForkAreAdoptedWhenItArrives) {
     EXPECT_EQ(done[0].processes[2].threads, 2u);
     EXPECT_EQ(done[0].times.on_cpu_ns, 9u);
     EXPECT_EQ(tracker.counters().unattributed_events, 0u);
-    EXPECT_TRUE(tracker.take_untrack_requests().empty());
+    EXPECT_TRUE(untracked_tids(tracker).empty());
 }
 
 TEST(Robustness, LateForkOfAKnownChildFixesItsStartAndParent) {
@@ -209,7 +209,7 @@ TEST(Robustness, EventsOfUnknownProcessesAreCountedUnattributed) {
     EXPECT_EQ(tracker.counters().events, 4u);
     EXPECT_EQ(tracker.open_invocations(), 0u);
     // The live one (902) is untracked once nothing claimed it.
-    auto untracked = tracker.take_untrack_requests();
+    auto untracked = untracked_tids(tracker);
     std::sort(untracked.begin(), untracked.end());
     EXPECT_EQ(untracked, (std::vector<std::int32_t>{902, 903}));
 }
@@ -217,9 +217,9 @@ TEST(Robustness, EventsOfUnknownProcessesAreCountedUnattributed) {
 TEST(Robustness, ForkFromAnUnknownParentIsUntrackedAfterTheLinger) {
     InvocationTracker tracker(test_rules(), attach_options());
     tracker.on_event(fork_of(100, 500, 501));
-    EXPECT_TRUE(tracker.take_untrack_requests().empty());
+    EXPECT_TRUE(untracked_tids(tracker).empty());
     EXPECT_TRUE(tracker.take_finished(100 + kLinger).empty());
-    EXPECT_EQ(tracker.take_untrack_requests(), std::vector<std::int32_t>{501});
+    EXPECT_EQ(untracked_tids(tracker), std::vector<std::int32_t>{501});
     EXPECT_EQ(tracker.counters().unattributed_events, 1u);
 }
 
@@ -227,7 +227,7 @@ TEST(Robustness, PendingProcessWhoseParentTurnsOutIgnoredIsUntrackedAtOnce) {
     InvocationTracker tracker(test_rules(), attach_options());
     tracker.on_event(fork_of(120, 20, 21));  // 20's exec is late
     tracker.on_event(exec_of(100, 20, 1, "make", "/usr/bin/make"));
-    EXPECT_EQ(tracker.take_untrack_requests(), (std::vector<std::int32_t>{20, 21}));
+    EXPECT_EQ(untracked_tids(tracker), (std::vector<std::int32_t>{20, 21}));
     tracker.take_finished(1000 * kMs);
     EXPECT_EQ(tracker.counters().unattributed_events, 0u);
 }

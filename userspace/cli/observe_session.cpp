@@ -156,7 +156,8 @@ public:
         while (true) {
             auto polled = tracer_->poll(kPollTimeoutMs);
             if (!polled) return polled.error();
-            for (std::int32_t tid : tracker_.take_untrack_requests()) tracer_->untrack_thread(tid);
+            for (const invocations::UntrackRequest& request : tracker_.take_untrack_requests())
+                tracer_->untrack_thread(request.tid, request.judged_exec_ns);
             if (auto stored = store(tracker_.take_finished(monotonic_ns())); !stored) return stored.error();
             if (auto stored = store_phases(); !stored) return stored.error();
             if (auto stored = store_waits(); !stored) return stored.error();

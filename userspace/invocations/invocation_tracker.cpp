@@ -111,7 +111,7 @@ void InvocationTracker::on_thread_start(const model::ForkEvent& fork) {
         return;
     }
     if (is_ignored(fork.parent_pid)) {
-        untrack(fork.child_tid);
+        untrack(fork.child_tid, 0);
         return;
     }
     // A thread of a process not seen yet: wait for its fork or exec.
@@ -211,7 +211,7 @@ void InvocationTracker::on_exit(const model::ExitEvent& exit) {
     if (parent == kNoProcess && is_ignored(exit.ppid)) {
         // A child of an ignored process whose fork we never saw.
         if (!exit.group_dead) {
-            untrack(exit.pid);
+            untrack(exit.pid, 0);
             mark_ignored(exit.pid, ts);
         }
         return;
@@ -360,7 +360,7 @@ void InvocationTracker::ignore_process(ProcessKey key) {
         if (process == nullptr || process->group != kNoGroup) continue;
         const std::int32_t pid = process->record.pid;
         if (!process->record.exited) {
-            for (const auto& [tid, thread] : process->threads) untrack(tid);
+            for (const auto& [tid, thread] : process->threads) untrack(tid, process->record.exec_ns);
             mark_ignored(pid, std::max(process->first_seen_ns, latest_event_ns_));
         }
         if (const auto waiting = pending_by_parent_.find(pid); waiting != pending_by_parent_.end()) {
@@ -406,7 +406,7 @@ void InvocationTracker::expire_pending(std::uint64_t now_ns, bool all) {
         // Nothing claimed it: in attach mode the kernel should stop tracking
         // it (at session end the kernel side is going away anyway).
         if (!all && !process->record.exited) {
-            for (const auto& [tid, thread] : process->threads) untrack(tid);
+            for (const auto& [tid, thread] : process->threads) untrack(tid, process->record.exec_ns);
             mark_ignored(process->record.pid, now_ns);
         }
         pending_.erase(key);
@@ -423,8 +423,8 @@ void InvocationTracker::expire_pending(std::uint64_t now_ns, bool all) {
     }
 }
 
-void InvocationTracker::untrack(std::int32_t tid) {
-    if (attach()) untrack_requests_.push_back(tid);
+void InvocationTracker::untrack(std::int32_t tid, std::uint64_t judged_exec_ns) {
+    if (attach()) untrack_requests_.push_back({tid, judged_exec_ns});
 }
 
 std::vector<model::Invocation> InvocationTracker::take_finished(std::uint64_t now_ns) {
@@ -450,7 +450,7 @@ std::vector<model::Invocation> InvocationTracker::take_finished(std::uint64_t no
     return finished;
 }
 
-std::vector<std::int32_t> InvocationTracker::take_untrack_requests() {
+std::vector<UntrackRequest> InvocationTracker::take_untrack_requests() {
     return std::exchange(untrack_requests_, {});
 }
 

@@ -61,6 +61,17 @@ struct LiveThread {
     model::SchedTimes times;  // partial: accumulated up to session end
 };
 
+// Attach mode: stop tracking this thread in the kernel, unless its process
+// exec'd after the exec this decision was about (a wrapper that does not
+// match a rule, exec'ing the hook that does: both execs can be read in one
+// poll round, before the request reaches the kernel). The kernel keeps
+// each thread's last exec time to compare.
+struct UntrackRequest {
+    std::int32_t tid = 0;
+    std::uint64_t judged_exec_ns = 0;
+    bool operator==(const UntrackRequest&) const = default;
+};
+
 struct TrackerCounters {
     std::uint64_t events = 0;                // every event passed to on_event
     std::uint64_t invocations_started = 0;
@@ -87,7 +98,7 @@ public:
 
     // Attach mode: tids the kernel side should stop tracking (never any in
     // record mode). Drains the list.
-    std::vector<std::int32_t> take_untrack_requests();
+    std::vector<UntrackRequest> take_untrack_requests();
 
     // Session end: adds live threads' partial times, then returns every
     // remaining invocation in start order; those with a process still alive
@@ -153,7 +164,9 @@ private:
     void expire_ignored(std::uint64_t now_ns);
     // Drops pending processes older than linger_ns (all of them if `all`).
     void expire_pending(std::uint64_t now_ns, bool all);
-    void untrack(std::int32_t tid);
+    // `judged_exec_ns`: the exec of the thread's process the decision was
+    // about (0: none seen); see UntrackRequest.
+    void untrack(std::int32_t tid, std::uint64_t judged_exec_ns);
 
     model::Invocation build(const Group& group, std::uint64_t now_ns) const;
     void release(GroupId id);
@@ -170,7 +183,7 @@ private:
     std::unordered_map<std::int32_t, std::uint64_t> ignored_;  // pid -> when ignored
     std::deque<std::pair<std::uint64_t, std::int32_t>> ignored_order_;  // expiry queue for ignored_
     std::uint64_t latest_event_ns_ = 0;
-    std::vector<std::int32_t> untrack_requests_;
+    std::vector<UntrackRequest> untrack_requests_;
     TrackerCounters counters_;
 };
 

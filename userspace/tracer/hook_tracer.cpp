@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <memory>
 #include <cstdlib>
 #include <cstring>
 #include <vector>
@@ -187,10 +188,26 @@ common::Result<void> HookTracer::track_children_of_calling_thread(bool enabled) 
     return common::success();
 }
 
-void HookTracer::untrack_thread(std::int32_t tid) {
+void HookTracer::untrack_thread(std::int32_t tid, std::uint64_t judged_exec_ns) {
+    const int map = bpf_map__fd(skeleton_->maps.tracked_threads);
     __u32 key = static_cast<__u32>(tid);
+    auto state = std::make_unique<vp_thread_state>();  // ~2.3 KB
     // ENOENT is normal: the thread may have exited meanwhile.
-    bpf_map_delete_elem(bpf_map__fd(skeleton_->maps.tracked_threads), &key);
+    if (bpf_map_lookup_and_delete_elem(map, &key, state.get()) != 0) {
+        if (errno == ENOENT) return;
+        // Kernels before 5.14 cannot take a hash entry out atomically:
+        // look, then delete (an exec between the two is lost to tracking).
+        if (bpf_map_lookup_elem(map, &key, state.get()) != 0) return;
+        if (state->exec_ns > judged_exec_ns) return;
+        bpf_map_delete_elem(map, &key);
+        return;
+    }
+    if (state->exec_ns > judged_exec_ns) {
+        // It exec'd since: that exec's event decides. Back in; BPF programs
+        // that ran meanwhile saw it untracked, which the next switch-out
+        // repairs from the kernel's counters (catch_up_with_kernel).
+        if (bpf_map_update_elem(map, &key, state.get(), BPF_NOEXIST) == 0) untrack_races_ += 1;
+    }
 }
 
 common::Result<void> HookTracer::add_ring_buffer(int map_fd, RecordHandler handler) {
@@ -216,6 +233,7 @@ std::map<std::string, std::uint64_t> HookTracer::lost_events() const {
     std::vector<std::uint64_t> counts = read_percpu_counters(bpf_map__fd(skeleton_->maps.counters), VP_COUNTER_MAX);
     for (std::uint32_t index = 0; index < VP_COUNTER_MAX; ++index) lost[counter_name(index)] = counts[index];
     lost["undecodable_record"] = undecodable_records_;
+    lost["note_untrack_overtaken_by_exec"] = untrack_races_;
     return lost;
 }
 

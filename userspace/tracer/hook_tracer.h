@@ -76,7 +76,11 @@ public:
     // their birth (the thread itself is not): record forks its command
     // between the two calls.
     common::Result<void> track_children_of_calling_thread(bool enabled);
-    void untrack_thread(std::int32_t tid);
+    // Stops tracking `tid` unless it exec'd after `judged_exec_ns` (the
+    // exec userspace decided about; 0: any exec since tracking began keeps
+    // it). The map entry is taken out atomically and put back if a newer
+    // exec shows in it, so an exec racing the request is never untracked.
+    void untrack_thread(std::int32_t tid, std::uint64_t judged_exec_ns);
 
     // Counters of events the kernel side could not deliver, by reason, plus
     // records userspace could not decode. Zero counts are included.
@@ -117,6 +121,7 @@ private:
     std::vector<std::unique_ptr<RecordHandler>> extra_handlers_;  // stable addresses for libbpf
     std::string flavour_;
     std::uint64_t events_received_ = 0;
+    std::uint64_t untrack_races_ = 0;  // untrack requests overtaken by a newer exec
     std::uint64_t undecodable_records_ = 0;
 };
 
