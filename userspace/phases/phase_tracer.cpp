@@ -12,18 +12,17 @@
 #include "phase_probes.h"
 #include "phase_probes.skel.h"
 #include "tracer/kernel_features.h"
+#include "tracer/libbpf_error.h"
 #include "tracer/percpu_counters.h"
+#include "tracer/record_copy.h"
 #include "tracer/uprobe_multi.h"
 
 namespace validprof::phases {
 namespace {
 
-static_assert(sizeof(vp_phase_event) == 8 * 5 + 8 * VP_MAX_CPUS);
+using tracer::libbpf_error;
 
-common::Error libbpf_error(const std::string& what, int error) {
-    int code = error < 0 ? -error : error;
-    return common::make_error(what + ": " + std::strerror(code), code);
-}
+static_assert(sizeof(vp_phase_event) == 8 * 5 + 8 * VP_MAX_CPUS);
 
 }  // namespace
 
@@ -136,9 +135,9 @@ std::string PhaseTracer::phase_name(std::uint32_t phase_id) const {
 int PhaseTracer::ring_buffer_fd() const { return bpf_map__fd(skeleton_->maps.phase_events); }
 
 common::Result<model::PhaseExecution> PhaseTracer::decode(const void* data, std::size_t size) const {
-    if (size < sizeof(vp_phase_event)) return common::make_error("short phase record");
-    vp_phase_event raw;
-    std::memcpy(&raw, data, sizeof(raw));
+    auto copied = tracer::copy_record<vp_phase_event>(data, size, "phase");
+    if (!copied) return copied.error();
+    const vp_phase_event& raw = *copied;
     if (raw.phase_id >= phases_.size()) return common::make_error("phase record with an unknown phase id");
     const UsdtPhase& phase = phases_[raw.phase_id];
     model::PhaseExecution execution;

@@ -14,11 +14,16 @@
 #include "sqlite_probes.skel.h"
 #include "sqlite/sqlite_symbols.h"
 #include "tracer/kernel_features.h"
+#include "tracer/libbpf_error.h"
 #include "tracer/percpu_counters.h"
+#include "tracer/record_copy.h"
 #include "tracer/uprobe_multi.h"
 
 namespace validprof::sqlite {
 namespace {
+
+using tracer::copy_record;
+using tracer::libbpf_error;
 
 static_assert(sizeof(vp_sqlite_event_header) == 24);
 static_assert(sizeof(vp_sqlite_execution) == 24 + 4 * 8 + 6 * 4 + VP_SQL_BYTES);
@@ -26,20 +31,8 @@ static_assert(sizeof(vp_sqlite_file_stats) == 8 + 11 * 8);
 static_assert(sizeof(vp_sqlite_process_totals) == 8 * (2 + 16));
 static_assert(VP_SQLITE_FUNCTION_COUNT <= 16);
 
-common::Error libbpf_error(const std::string& what, int error) {
-    int code = error < 0 ? -error : error;
-    return common::make_error(what + ": " + std::strerror(code), code);
-}
-
 bool ends_with(const std::string& text, const std::string& suffix) {
     return text.size() >= suffix.size() && text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
-template <typename Record>
-bool copy_record(const void* data, std::size_t size, Record& record) {
-    if (size < sizeof(Record)) return false;
-    std::memcpy(&record, data, sizeof(Record));
-    return true;
 }
 
 std::string bounded(const char* text, std::size_t bytes, std::size_t capacity) {

@@ -19,19 +19,17 @@
 #include "stack_samples.h"
 #include "stack_samples.skel.h"
 #include "tracer/kernel_features.h"
+#include "tracer/libbpf_error.h"
 #include "tracer/percpu_counters.h"
 
 namespace validprof::stacks {
 namespace {
 
+using tracer::libbpf_error;
+
 static_assert(sizeof(vp_stack_key) == 32);
 static_assert(sizeof(vp_stack_value) == 16);
 static_assert(sizeof(bpf_stack_build_id) == 32);
-
-common::Error libbpf_error(const std::string& what, int error) {
-    int code = error < 0 ? -error : error;
-    return common::make_error(what + ": " + std::strerror(code), code);
-}
 
 int open_cpu_clock(int cpu, std::uint32_t frequency_hz) {
     perf_event_attr attributes{};

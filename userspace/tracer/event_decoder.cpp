@@ -8,21 +8,13 @@
 #include <iterator>
 #include <vector>
 
+#include "tracer/record_copy.h"
+
 namespace validprof::tracer {
 namespace {
 
 std::string bounded_string(const char* bytes, std::size_t capacity) {
     return std::string(bytes, ::strnlen(bytes, capacity));
-}
-
-template <typename Record>
-common::Result<Record> copy_record(const void* data, std::size_t size, const char* kind) {
-    if (size < sizeof(Record))
-        return common::make_error(std::string("short ") + kind + " record: " + std::to_string(size) +
-                                  " bytes, expected " + std::to_string(sizeof(Record)));
-    Record record;
-    std::memcpy(&record, data, sizeof(Record));
-    return record;
 }
 
 }  // namespace

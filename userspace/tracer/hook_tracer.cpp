@@ -17,16 +17,12 @@
 #include "hook_trace.skel.h"
 #include "tracer/event_decoder.h"
 #include "tracer/kernel_features.h"
+#include "tracer/libbpf_error.h"
 #include "tracer/libbpf_logging.h"
 #include "tracer/percpu_counters.h"
 
 namespace validprof::tracer {
 namespace {
-
-common::Error libbpf_error(const std::string& what, int error) {
-    int code = error < 0 ? -error : error;
-    return common::make_error(what + ": " + std::strerror(code), code);
-}
 
 // Each scheduler and lifecycle hook exists as a tp_btf and a raw_tp
 // program; exactly one of each pair is loaded.
