@@ -39,6 +39,10 @@ public:
         std::ofstream(dir_.file("bom.rules"), std::ios::binary) << "\xEF\xBB\xBFok = fine\nbroken\n";
         std::ofstream(dir_.file("control.rules"), std::ios::binary) << "evil\x1b[2J\x07 stuff\n";
         std::ofstream(dir_.file("long.rules")) << "long=" << std::string(100 * 1024, 'a') << "\n";
+        std::ofstream(dir_.file("claude-bad.json")) << "{\"hooks\": {\"Stop\": [ {";
+        std::ofstream(dir_.file("claude.json"))
+            << R"({"hooks": {"PostToolUse": [{"matcher": "Write|Edit", "hooks": [{"type": "command", )"
+            << R"("command": "npx claude-flow hooks post-edit"}]}]}})";
     }
 
     std::string good() const { return dir_.file("good.db"); }
@@ -232,6 +236,15 @@ std::vector<Case> cases() {
                    "rule 'x': invalid regex"});
     all.push_back({"UnknownCommandWithEscape", [](const Fixture&) { return Args{"\x1b[2Jdo"}; }, 2,
                    "unknown command '?[2Jdo'"});
+    all.push_back({"ClaudeSettingsMalformed",
+                   [](const Fixture& f) { return Args{"rules", "--claude-settings=" + f.file("claude-bad.json")}; },
+                   2, "claude-bad.json: malformed JSON at byte 23"});
+    all.push_back({"ClaudeSettingsMissing",
+                   [](const Fixture& f) { return Args{"rules", "--claude-settings", f.file("nothing.json")}; }, 2,
+                   "cannot read Claude settings"});
+    all.push_back({"ClaudeSettingsDirectory",
+                   [](const Fixture& f) { return Args{"rules", "--claude-settings", f.file("directory")}; }, 2,
+                   "is not a regular file"});
     // Special files where record writes its database (reached as root only).
     all.push_back({"RecordDbDevNull", [](const Fixture&) { return Args{"record", "--db", "/dev/null", "--", "true"}; },
                    1, "not a regular file", true});
@@ -293,6 +306,18 @@ TEST(HostileNames, SessionsPrintNoControlBytesAndValidJson) {
     CommandResult report = run_command({validprof_binary(), "report", "--db", fixture.file("hostile.db")});
     EXPECT_EQ(report.exit_code, 0) << report.output;
     EXPECT_TRUE(printable_line(report.output));
+}
+
+// The rules Claude Code's settings give, as record and attach would use them.
+TEST(ClaudeSettingsRules, RulesCommandPrintsThemInOrder) {
+    Fixture fixture;
+    CommandResult result =
+        run_command({validprof_binary(), "rules", "--claude-settings", fixture.file("claude.json")});
+    ASSERT_EQ(result.exit_code, 0) << result.output;
+    EXPECT_EQ(result.output, "PostToolUse[Write|Edit]=npx claude-flow hooks post-edit\n");
+    CommandResult defaults = run_command({validprof_binary(), "rules"});
+    ASSERT_EQ(defaults.exit_code, 0);
+    EXPECT_NE(defaults.output.find("post-edit="), std::string::npos) << "without options: the shipped catalogue";
 }
 
 // A report that cannot be written is a failure, not exit status 0.

@@ -108,13 +108,12 @@ int finish(const std::string& command, const common::Result<ObserveOutcome>& out
 
 int run_attach(const std::vector<std::string>& arguments) {
     CommonOptions common;
-    std::vector<std::string> hooks;
-    std::string rules_file;
+    RuleSources rule_sources;
     double duration = 0;
     po::options_description description("attach options");
     description.add_options()("duration", po::value<double>(&duration)->value_name("SECONDS"),
                               "stop after this many seconds (default: until Ctrl-C or SIGTERM)");
-    add_rule_options(description, hooks, rules_file);
+    add_rule_options(description, rule_sources);
     StackFlags stack_flags;
     add_stack_options(description, stack_flags);
     bool usdt = false;
@@ -131,7 +130,7 @@ int run_attach(const std::vector<std::string>& arguments) {
         return 2;
     }
 
-    auto rules = resolve_rules(hooks, rules_file);
+    auto rules = resolve_rules(rule_sources, *values);
     if (!rules) {
         print_error("attach", rules.error().message);
         return 2;
@@ -160,13 +159,12 @@ int run_record(const std::vector<std::string>& arguments) {
     if (separator != arguments.end()) command.assign(separator + 1, arguments.end());
 
     CommonOptions common;
-    std::vector<std::string> hooks;
-    std::string rules_file;
+    RuleSources rule_sources;
     double drain_timeout = 10.0;
     po::options_description description("record options");
     description.add_options()("drain-timeout", po::value<double>(&drain_timeout)->value_name("SECONDS"),
                               "after COMMAND exits, wait this long for its descendants (default 10)");
-    add_rule_options(description, hooks, rules_file);
+    add_rule_options(description, rule_sources);
     StackFlags stack_flags;
     add_stack_options(description, stack_flags);
     bool usdt = false;
@@ -186,7 +184,7 @@ int run_record(const std::vector<std::string>& arguments) {
         return 2;
     }
 
-    auto rules = resolve_rules(hooks, rules_file);
+    auto rules = resolve_rules(rule_sources, *values);
     if (!rules) {
         print_error("record", rules.error().message);
         return 2;

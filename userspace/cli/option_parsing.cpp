@@ -6,6 +6,7 @@
 
 #include "common/logging.h"
 #include "report/text_layout.h"
+#include "rules/claude_settings.h"
 
 namespace validprof::cli {
 
@@ -42,24 +43,42 @@ std::optional<po::variables_map> parse_or_explain(const std::string& command,
     return values;
 }
 
-void add_rule_options(po::options_description& description, std::vector<std::string>& hooks,
-                      std::string& rules_file) {
+void add_rule_options(po::options_description& description, RuleSources& sources) {
     description.add_options()
-        ("hook", po::value<std::vector<std::string>>(&hooks)->composing()->value_name("NAME=REGEX"),
+        ("hook", po::value<std::vector<std::string>>(&sources.hooks)->composing()->value_name("NAME=REGEX"),
          "a hook rule: REGEX is searched in each exec's argv (joined with spaces) and path; repeatable")
-        ("rules", po::value<std::string>(&rules_file)->value_name("FILE"),
-         "hook rule catalogue (lines NAME = REGEX); default: the shipped probes/hook-rules.conf");
+        ("rules", po::value<std::string>(&sources.rules_file)->value_name("FILE"),
+         "hook rule catalogue (lines NAME = REGEX); default: the shipped probes/hook-rules.conf")
+        ("claude-settings",
+         po::value<std::string>(&sources.claude_settings)->implicit_value("")->value_name("PATH"),
+         "also a rule per hook command in Claude Code's settings, named after its event and matcher "
+         "(default PATH: .claude/settings.json, else ~/.claude/settings.json)");
 }
 
-common::Result<rules::RuleSet> resolve_rules(const std::vector<std::string>& hooks, const std::string& rules_file) {
-    if (hooks.empty() && rules_file.empty()) return rules::RuleSet::default_rules();
+common::Result<rules::RuleSet> resolve_rules(const RuleSources& sources, const po::variables_map& values) {
     rules::RuleSet rules;
-    if (!rules_file.empty()) {
-        auto loaded = rules::RuleSet::load_file(rules_file);
-        if (!loaded) return loaded.error();
-        rules = std::move(*loaded);
+    if (values.count("claude-settings")) {
+        std::string path = sources.claude_settings;
+        if (path.empty()) {
+            auto found = rules::default_claude_settings_path();
+            if (!found)
+                return common::make_error("--claude-settings: neither .claude/settings.json nor "
+                                          "~/.claude/settings.json exists; give the path");
+            path = *found;
+        }
+        auto derived = rules::load_claude_settings(path);
+        if (!derived) return derived.error();
+        for (rules::Rule& rule : *derived) rules.add(std::move(rule));
     }
-    for (const std::string& spec : hooks) {
+    // Like --hook and --rules, Claude's settings replace the shipped catalogue.
+    if (sources.hooks.empty() && sources.rules_file.empty() && !values.count("claude-settings"))
+        return rules::RuleSet::default_rules();
+    if (!sources.rules_file.empty()) {
+        auto loaded = rules::RuleSet::load_file(sources.rules_file);
+        if (!loaded) return loaded.error();
+        for (const rules::Rule& rule : loaded->rules()) rules.add(rule);
+    }
+    for (const std::string& spec : sources.hooks) {
         auto rule = rules::RuleSet::parse_rule(spec);
         if (!rule) return rule.error();
         rules.add(std::move(*rule));

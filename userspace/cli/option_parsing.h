@@ -34,12 +34,19 @@ std::optional<po::variables_map> parse_or_explain(const std::string& command,
                                                   const std::string& usage, const CommonOptions& common,
                                                   const po::positional_options_description* positional = nullptr);
 
-void add_rule_options(po::options_description& description, std::vector<std::string>& hooks,
-                      std::string& rules_file);
+// Where the hook rules come from: --hook, --rules, --claude-settings.
+struct RuleSources {
+    std::vector<std::string> hooks;
+    std::string rules_file;
+    std::string claude_settings;  // "" with the option given: the default places
+};
 
-// --rules FILE and each --hook NAME=REGEX, or the shipped catalogue when
-// neither is given.
-common::Result<rules::RuleSet> resolve_rules(const std::vector<std::string>& hooks, const std::string& rules_file);
+void add_rule_options(po::options_description& description, RuleSources& sources);
+
+// The rules of Claude Code's settings (--claude-settings), then --rules
+// FILE, then each --hook NAME=REGEX; the shipped catalogue when none of the
+// three is given.
+common::Result<rules::RuleSet> resolve_rules(const RuleSources& sources, const po::variables_map& values);
 
 // A numeric option's valid values, inclusive. Checked after parsing, since
 // Boost reads "-1" into an unsigned option as a huge number and accepts
