@@ -120,6 +120,13 @@ TEST(TruthScore, UnknownComponentsFromSparseEvidence) {
 
     evidence.agent = AgentHistory{"coder", 0, 0};  // an agent with no history yet
     EXPECT_FALSE(components_from_evidence(evidence).agent_reliability);
+
+    // Nothing could be checked: unknown for the track record, worth half,
+    // not a clean completion.
+    EXPECT_EQ(track_record_credit(evidence), 0.5);
+    // With one checked file failing, the whole completion is not clean.
+    evidence.files.push_back(file_with({check(kSyntaxCheck, false)}));
+    EXPECT_EQ(track_record_credit(evidence), 0.0);
 }
 
 TEST(TruthScore, CleanFirstEditPassesOnlyInDevelopment) {
