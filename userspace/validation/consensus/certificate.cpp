@@ -157,21 +157,6 @@ std::optional<Certified> verify_prepared_certificate(const std::vector<SignedSta
     return Certified{proposal.view, proposal.decision};
 }
 
-std::optional<Certified> verify_commit_certificate(const std::vector<SignedStatement>& certificate,
-                                                   const RoundContext& round, const PublicKeys& keys) {
-    if (certificate.empty() || static_cast<int>(certificate.size()) < round.quorum()) return std::nullopt;
-    const Statement& first = certificate.front().statement;
-    std::set<int> signers;
-    for (const SignedStatement& commit : certificate) {
-        const Statement& s = commit.statement;
-        if (!round.belongs(s, MessageType::Commit) || s.view != first.view || s.decision != first.decision ||
-            s.decision == Decision::None || !signers.insert(s.signer).second || !signature_valid(commit, keys)) {
-            return std::nullopt;
-        }
-    }
-    return Certified{first.view, first.decision};
-}
-
 std::optional<ViewChangeClaim> verify_view_change(const SignedStatement& view_change, const RoundContext& round,
                                                   const PublicKeys& keys) {
     const Statement& s = view_change.statement;

@@ -5,6 +5,7 @@
 //   prepared certificate the pre-prepare (v, d) of primary(v) and Q-1 prepares
 //                        (v, d) from distinct backups: Q validators accepted d in v
 //   commit certificate   Q commits (v, d) from distinct validators: d is decided
+//                        (assembled and checked by the client, consensus_round.cpp)
 //   view-change          statement (ViewChange, new view, prepared decision or
 //                        none), attachment: the sender's latest prepared
 //                        certificate, so a new primary cannot drop or invent it
@@ -84,8 +85,6 @@ struct Certified {
 
 std::optional<Certified> verify_prepared_certificate(const std::vector<SignedStatement>& certificate,
                                                      const RoundContext& round, const PublicKeys& keys);
-std::optional<Certified> verify_commit_certificate(const std::vector<SignedStatement>& certificate,
-                                                   const RoundContext& round, const PublicKeys& keys);
 
 struct ViewChangeClaim {
     int sender = 0;

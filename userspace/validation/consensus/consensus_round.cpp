@@ -26,8 +26,12 @@ std::uint64_t random_session_id(const SessionSecret& secret) {
     return id;
 }
 
-// The client's side: collects replies until one carries a commit
-// certificate that verifies (or 2f+1 match, as configured).
+// The client's side: collects replies until it holds Q commits for one
+// (view, decision), signed by distinct validators and verified, gathered
+// from the certificates the replies carry (or 2f+1 matching replies, as
+// configured). Commits are pooled across replies, so a faulty validator's
+// bad signature inside an honest reply costs that reply nothing: the same
+// honest commits arrive in the other replies too.
 class ReplyCollector {
 public:
     ReplyCollector(const ConsensusConfig& config, RoundContext round, PublicKeys keys)
@@ -45,28 +49,55 @@ public:
         reply.confidence = message.confidence_ppm / 1e6;
         reply.received_us = received_us;
         if (config_.acceptance == ClientAcceptance::CommitCertificate) {
-            auto certificate = decode_signed_list(message.payload);
-            auto certified = certificate ? verify_commit_certificate(*certificate, round_, keys_) : std::nullopt;
-            reply.certificate_valid = certified && certified->decision == message.decision;
+            reply.certificate_valid = pool_commits(message) >= round_.quorum();
             if (!reply.certificate_valid) ++outcome.client_rejected;
         }
         replies_[message.sender] = reply;
         if (certified_ || message.decision == Decision::None) return certified_;
         const int matching = ++tally_[message.decision];
-        const bool enough = config_.acceptance == ClientAcceptance::CommitCertificate
-                                ? reply.certificate_valid
-                                : matching >= 2 * config_.faulty_tolerance + 1;
-        if (enough) {
-            certified_ = true;
-            outcome.decision = message.decision;
-            outcome.certified = true;
-            outcome.accepted_by = config_.acceptance;
-            outcome.view = message.view;
+        if (config_.acceptance == ClientAcceptance::MatchingReplies) {
+            if (matching >= 2 * config_.faulty_tolerance + 1) certify(message.view, message.decision, outcome);
+            return certified_;
+        }
+        for (const auto& [key, signers] : proven_) {
+            if (static_cast<int>(signers.size()) >= round_.quorum()) {
+                certify(key.first, key.second, outcome);
+                break;
+            }
         }
         return certified_;
     }
 
     int replies() const { return static_cast<int>(replies_.size()); }
+
+private:
+    // Adds the reply's commits for its own decision to the pool; returns how
+    // many distinct validators' commits in it verified.
+    int pool_commits(const Message& message) {
+        auto certificate = decode_signed_list(message.payload);
+        if (!certificate) return 0;
+        std::set<int> valid;
+        for (const SignedStatement& commit : *certificate) {
+            const Statement& s = commit.statement;
+            if (!round_.belongs(s, MessageType::Commit) || s.decision != message.decision || s.view != message.view ||
+                valid.count(s.signer) != 0) {
+                continue;
+            }
+            if (!signature_valid(commit, keys_)) continue;  // a success is cached by keys_: each commit costs one check
+            valid.insert(s.signer);
+            proven_[{s.view, s.decision}].insert(s.signer);
+        }
+        return static_cast<int>(valid.size());
+    }
+    void certify(std::uint32_t view, Decision decision, ConsensusOutcome& outcome) {
+        certified_ = true;
+        outcome.decision = decision;
+        outcome.certified = true;
+        outcome.accepted_by = config_.acceptance;
+        outcome.view = view;
+    }
+
+public:
     int matching(Decision decision) const {
         auto found = tally_.find(decision);
         return found == tally_.end() ? 0 : found->second;
@@ -81,8 +112,51 @@ private:
     PublicKeys keys_;
     std::map<int, ClientReply> replies_;
     std::map<Decision, int> tally_;
+    std::map<std::pair<std::uint32_t, Decision>, std::set<int>> proven_;  // verified commit signers
     bool certified_ = false;
 };
+
+struct Validators {
+    std::vector<std::unique_ptr<Replica>> replicas;
+    std::vector<PublicKey> public_keys;
+};
+
+// The round's set-up: a fresh signing key per validator, every public key
+// handed to every party (standing in for PBFT's public-key infrastructure),
+// and the replicas with their pairwise MAC keys.
+common::Result<Validators> create_validators(const ConsensusConfig& config, const std::vector<FaultKind>& faults,
+                                             const Evaluator& evaluate, const SessionSecret& secret, std::uint64_t session,
+                                             std::uint64_t sequence, Clock::time_point start, Network& network) {
+    const int n = config.validators;
+    Validators validators;
+    std::vector<SigningKey> signing_keys;
+    for (int id = 0; id < n; ++id) {
+        auto key = SigningKey::generate();
+        if (!key) return key.error();
+        validators.public_keys.push_back(key->public_key());
+        signing_keys.push_back(std::move(*key));
+    }
+    for (int id = 0; id < n; ++id) {
+        ReplicaConfig replica_config;
+        replica_config.id = id;
+        replica_config.validators = n;
+        replica_config.faulty_tolerance = config.faulty_tolerance;
+        replica_config.session = session;
+        replica_config.sequence = sequence;
+        replica_config.view_timeout = config.view_timeout;
+        replica_config.slow_delay = config.slow_delay.count() > 0 ? config.slow_delay : 4 * config.view_timeout;
+        replica_config.fault = faults[static_cast<std::size_t>(id)];
+        replica_config.evaluate = evaluate;
+        replica_config.certify_replies = config.acceptance == ClientAcceptance::CommitCertificate;
+        replica_config.round_start = start;
+        auto keys = PublicKeys::from(validators.public_keys);
+        if (!keys) return keys.error();
+        validators.replicas.push_back(std::make_unique<Replica>(
+            std::move(replica_config), KeyRing::for_party(secret, id, n + 1),
+            std::move(signing_keys[static_cast<std::size_t>(id)]), std::move(*keys), network));
+    }
+    return validators;
+}
 
 }  // namespace
 
@@ -120,48 +194,16 @@ common::Result<ConsensusOutcome> run_consensus(const ConsensusConfig& config, co
     const std::uint64_t session = random_session_id(secret);
     constexpr std::uint64_t kSequence = 1;  // one request per round
 
-    // Fresh signing keys per round, public keys handed to every party: the
-    // round's set-up stands in for PBFT's public-key infrastructure.
-    std::vector<SigningKey> signing_keys;
-    std::vector<PublicKey> public_keys;
-    for (int id = 0; id < n; ++id) {
-        auto key = SigningKey::generate();
-        if (!key) {
-            VALIDCORE_CONSENSUS_END(0, 0, 1);
-            return key.error();
-        }
-        public_keys.push_back(key->public_key());
-        signing_keys.push_back(std::move(*key));
-    }
-
     Network network(n + 1, config.link_delay, config.seed);
     if (tap) network.set_tap(std::move(tap));
-
-    std::vector<std::unique_ptr<Replica>> replicas;
-    for (int id = 0; id < n; ++id) {
-        ReplicaConfig replica_config;
-        replica_config.id = id;
-        replica_config.validators = n;
-        replica_config.faulty_tolerance = config.faulty_tolerance;
-        replica_config.session = session;
-        replica_config.sequence = kSequence;
-        replica_config.view_timeout = config.view_timeout;
-        replica_config.slow_delay = config.slow_delay.count() > 0 ? config.slow_delay : 4 * config.view_timeout;
-        replica_config.fault = faults[static_cast<std::size_t>(id)];
-        replica_config.evaluate = evaluate;
-        replica_config.certify_replies = config.acceptance == ClientAcceptance::CommitCertificate;
-        replica_config.round_start = start;
-        auto keys = PublicKeys::from(public_keys);
-        if (!keys) {
-            VALIDCORE_CONSENSUS_END(0, 0, 1);
-            return keys.error();
-        }
-        replicas.push_back(std::make_unique<Replica>(std::move(replica_config), KeyRing::for_party(secret, id, n + 1),
-                                                     std::move(signing_keys[static_cast<std::size_t>(id)]),
-                                                     std::move(*keys), network));
+    auto validators = create_validators(config, faults, evaluate, secret, session, kSequence, start, network);
+    if (!validators) {
+        VALIDCORE_CONSENSUS_END(0, 0, 1);
+        return validators.error();
     }
+    std::vector<std::unique_ptr<Replica>>& replicas = validators->replicas;
     const KeyRing client_keys = KeyRing::for_party(secret, client, n + 1);
-    auto client_public_keys = PublicKeys::from(public_keys);
+    auto client_public_keys = PublicKeys::from(validators->public_keys);
     if (!client_public_keys) {
         VALIDCORE_CONSENSUS_END(0, 0, 1);
         return client_public_keys.error();

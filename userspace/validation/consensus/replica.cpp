@@ -190,7 +190,7 @@ void Replica::maybe_propose() {
     accept_proposal(0, *proposal, std::move(pre_prepare));
 }
 
-std::optional<SignedStatement> Replica::signed_payload(const Message& message) const {
+std::optional<SignedStatement> Replica::signed_payload(const Message& message, bool verify) const {
     auto signed_statement = decode_signed(message.payload);
     if (!signed_statement) return std::nullopt;
     const Statement& s = signed_statement->statement;
@@ -200,8 +200,7 @@ std::optional<SignedStatement> Replica::signed_payload(const Message& message) c
     }
     // View-changes and new-views are checked whole (with what they carry)
     // by their handlers.
-    if (message.type != MessageType::ViewChange && message.type != MessageType::NewView &&
-        !signature_valid(*signed_statement, public_keys_)) {
+    if (verify && !signature_valid(*signed_statement, public_keys_)) {
         return std::nullopt;
     }
     return signed_statement;
@@ -210,7 +209,7 @@ std::optional<SignedStatement> Replica::signed_payload(const Message& message) c
 Verdict Replica::on_pre_prepare(const Message& message) {
     const std::uint32_t view = message.view;
     if (message.sender != primary_of(view) || message.decision == Decision::None) return Verdict::Ignored;
-    auto signed_statement = signed_payload(message);
+    auto signed_statement = signed_payload(message, true);
     if (!signed_statement) return Verdict::Unproven;
     // One proposal per view: a second one is equivocation and is ignored.
     if (view != view_ || view_changing_ || !proposal_seen_.insert(view).second) return Verdict::Ignored;
@@ -247,7 +246,7 @@ void Replica::accept_proposal(std::uint32_t view, Decision decision, SignedState
 
 Verdict Replica::on_prepare(const Message& message) {
     if (message.sender == primary_of(message.view) || message.decision == Decision::None) return Verdict::Ignored;
-    auto signed_statement = signed_payload(message);
+    auto signed_statement = signed_payload(message, false);
     if (!signed_statement) return Verdict::Unproven;
     prepares_[{message.view, message.decision}].emplace(message.sender, std::move(*signed_statement));
     if (message.view == view_ && !view_changing_) check_prepared(message.view);
@@ -258,15 +257,25 @@ void Replica::check_prepared(std::uint32_t view) {
     auto accepted = accepted_.find(view);
     if (accepted == accepted_.end() || commit_sent_.count(view) != 0) return;
     const Decision decision = accepted->second.decision;
-    const Votes& prepares = prepares_[{view, decision}];
+    Votes& prepares = prepares_[{view, decision}];
     if (static_cast<int>(prepares.size()) < quorum() - 1) return;
+    // Prepared only with a certificate others will accept: verify prepares
+    // until Q-1 hold up; one that does not is dropped (its sender can send
+    // no other: replays are refused) and the replica waits for more.
+    std::vector<SignedStatement> certificate{accepted->second.pre_prepare};
+    for (auto it = prepares.begin(); it != prepares.end() && static_cast<int>(certificate.size()) < quorum();) {
+        if (it->first == config_.id || signature_valid(it->second, public_keys_)) {
+            certificate.push_back(it->second);
+            ++it;
+        } else {
+            ++report_.verdicts[Verdict::Unproven];
+            it = prepares.erase(it);
+        }
+    }
+    if (static_cast<int>(certificate.size()) < quorum()) return;
     commit_sent_.insert(view);
     prepared_ = Certified{view, decision};
-    prepared_certificate_.assign(1, accepted->second.pre_prepare);
-    for (const auto& [sender, prepare] : prepares) {
-        if (static_cast<int>(prepared_certificate_.size()) == quorum()) break;
-        prepared_certificate_.push_back(prepare);
-    }
+    prepared_certificate_ = std::move(certificate);
     if (report_.prepared_us < 0) report_.prepared_us = since_start_us();
     set_phase(Phase::Commit, true);
     SignedStatement own = broadcast_signed(MessageType::Commit, view, decision);
@@ -276,7 +285,7 @@ void Replica::check_prepared(std::uint32_t view) {
 
 Verdict Replica::on_commit(const Message& message) {
     if (message.decision == Decision::None) return Verdict::Ignored;
-    auto signed_statement = signed_payload(message);
+    auto signed_statement = signed_payload(message, false);
     if (!signed_statement) return Verdict::Unproven;
     commits_[{message.view, message.decision}].emplace(message.sender, std::move(*signed_statement));
     check_committed(message.view);
@@ -306,11 +315,11 @@ void Replica::check_committed(std::uint32_t view) {
     reply.score_ppm = to_ppm(report_.evaluation.score);
     reply.confidence_ppm = to_ppm(report_.evaluation.confidence);
     if (config_.certify_replies) {
+        // Every commit held (Q or more), unverified: the client checks them
+        // and can combine commits from several replies, so one bad
+        // signature from a faulty validator cannot spoil a reply.
         std::vector<SignedStatement> certificate;
-        for (const auto& [sender, commit] : commits) {
-            if (static_cast<int>(certificate.size()) == quorum()) break;
-            certificate.push_back(commit);
-        }
+        for (const auto& [sender, commit] : commits) certificate.push_back(commit);
         reply.payload = encode_signed_list(certificate);
     }
     send(std::move(reply));
@@ -434,7 +443,7 @@ void Replica::try_send_new_view(std::uint32_t view) {
 Verdict Replica::on_new_view(const Message& message) {
     const std::uint32_t view = message.view;
     if (message.sender != primary_of(view)) return Verdict::Ignored;
-    auto signed_statement = signed_payload(message);
+    auto signed_statement = signed_payload(message, false);
     if (!signed_statement) return Verdict::Unproven;
     if (view < view_ || (view == view_ && !view_changing_)) return Verdict::Ignored;
     auto proof = verify_new_view(*signed_statement, round_, public_keys_);

@@ -42,7 +42,13 @@
 // the others into a view it leads.
 //
 // Messages are authenticated with pairwise HMAC keys (message_auth.h) and,
-// where a third party must be convinced, Ed25519 signatures (signatures.h);
+// where a third party must be convinced, Ed25519 signatures (signatures.h).
+// Signatures are verified where they matter, not on every arrival: a
+// pre-prepare at once; prepares only as many as the prepared certificate
+// needs, when the replica is about to count itself prepared, because
+// being prepared must be provable in a later view-change; commits not at all
+// (committing locally needs only to know who sent them, which the MAC
+// proves): the client checks the commits in the replies;
 // each replica drops forged messages, exact replays (sender, nonce seen
 // before), messages for another session or sequence, messages for past views,
 // and signed statements or certificates that do not verify.
@@ -161,8 +167,11 @@ private:
     Verdict on_new_view(const Message& message);
 
     // The signed statement in a message's payload, checked against its
-    // header and signature; nullopt when it does not verify.
-    std::optional<SignedStatement> signed_payload(const Message& message) const;
+    // header (and its signature when `verify`); nullopt when it does not
+    // match. Prepares and commits are not verified on arrival: the MAC
+    // already proves who sent them, and the signature only matters where
+    // the statement goes into a certificate (check_prepared, the client).
+    std::optional<SignedStatement> signed_payload(const Message& message, bool verify) const;
     int votes_for(Decision decision) const;
     bool valid(Decision decision) const { return votes_for(decision) >= config_.faulty_tolerance + 1; }
     std::optional<Decision> choose_proposal() const;
