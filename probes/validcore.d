@@ -30,6 +30,11 @@ provider validcore {
     probe score_start(int files);
     probe score_end(int score_permille, int confidence_permille, int approve);
 
+    /* a validator's own evaluation of the request (re-reading the files,
+       re-running the checks, reading the history), on its thread */
+    probe evaluate_start(int validator);
+    probe evaluate_end(int validator, int score_permille, int approve);
+
     /* one consensus round, on the hook's (client's) thread */
     probe consensus_start(int validators, int faulty_tolerance);
     probe consensus_end(int decision, int view, int timed_out);

@@ -4,7 +4,10 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <atomic>
 #include <map>
+#include <mutex>
+#include <thread>
 
 #include "validation/hooks/hook_runner.h"
 #include "validation/memory/memory_store.h"
@@ -101,12 +104,48 @@ TEST(MemoryStore, AgentOutcomesAccumulate) {
     const std::string path = dir.file("m.db");
     auto store = MemoryStore::open(path);
     ASSERT_TRUE(store.ok());
-    for (bool clean : {true, true, false}) ASSERT_TRUE(store->record_agent_outcome("coder", clean, 1).ok());
+    for (double credit : {1.0, 1.0, 0.0}) ASSERT_TRUE(store->record_agent_outcome("coder", credit, 1).ok());
     const auto rows = query(path, "SELECT json_extract(value, '$.validations'), json_extract(value, '$.clean') "
                                   "FROM memory_entries WHERE key = 'agent/coder' AND namespace = 'completion-validation-performance'");
     ASSERT_EQ(rows.size(), 1u);
     EXPECT_EQ(rows[0][0], "3");
     EXPECT_EQ(rows[0][1], "2");
+    // A validation with nothing to check adds half: stored exactly, and a
+    // whole count is stored as an integer again.
+    ASSERT_TRUE(store->record_agent_outcome("coder", 0.5, 2).ok());
+    EXPECT_EQ(query(path, "SELECT value FROM memory_entries WHERE key = 'agent/coder'")[0][0], "{\"validations\":4,\"clean\":2.5}");
+    ASSERT_TRUE(store->record_agent_outcome("coder", 0.5, 3).ok());
+    EXPECT_EQ(query(path, "SELECT value FROM memory_entries WHERE key = 'agent/coder'")[0][0], "{\"validations\":5,\"clean\":3}");
+}
+
+TEST(MemoryStore, ManyFirstOpensOfANewDatabaseAllSucceed) {
+    // Threads stand in for the first hooks of a session, all opening a
+    // database that does not exist yet: every open must succeed, and the
+    // database ends in WAL with the schema.
+    for (int round = 0; round < 5; ++round) {
+        TempDir dir;
+        const std::string path = dir.file(".swarm/memory.db");
+        std::vector<std::thread> threads;
+        std::atomic<int> failures{0};
+        std::string first_error;
+        std::mutex error_mutex;
+        for (int i = 0; i < 16; ++i) {
+            threads.emplace_back([&] {
+                auto store = MemoryStore::open(path);
+                if (!store) {
+                    ++failures;
+                    std::lock_guard lock(error_mutex);
+                    first_error = store.error().message;
+                    return;
+                }
+                if (!store->upsert({"k", "v", "ns", std::nullopt, std::nullopt}, 1).ok()) ++failures;
+            });
+        }
+        for (auto& thread : threads) thread.join();
+        EXPECT_EQ(failures.load(), 0) << first_error;
+        EXPECT_EQ(query(path, "PRAGMA journal_mode")[0][0], "wal");
+        EXPECT_EQ(query(path, "SELECT COUNT(*) FROM memory_entries")[0][0], "1");
+    }
 }
 
 // SQLite's view of a hook: statements it ran (trace) and commits.
@@ -158,14 +197,18 @@ TEST(HookRows, StatementsAndCommitsPerHook) {
     HookInput base;
     base.now_ms = 1'700'000'000'000;
     base.pid = 4242;
+    // begins: the read-modify-writes (post-command's metrics totals,
+    // post-task's task record) run inside BEGIN IMMEDIATE even in
+    // autocommit mode, so that parallel hooks cannot lose updates.
     struct Case {
         HookKind kind;
         int statements;
+        int begins = 0;
     } cases[] = {
         {HookKind::PreTask, 2},     {HookKind::PreEdit, 2},      {HookKind::PostEdit, 4},
         {HookKind::PreEdit, 3},  // file history exists now: lookup + access update
-        {HookKind::PreCommand, 2},  {HookKind::PostCommand, 6},  // first run: no metrics row to touch
-        {HookKind::PostCommand, 7}, {HookKind::PostTask, 4},     {HookKind::Notify, 2},
+        {HookKind::PreCommand, 2},  {HookKind::PostCommand, 6, 1},  // first run: no metrics row to touch
+        {HookKind::PostCommand, 7, 1}, {HookKind::PostTask, 4, 1},  {HookKind::Notify, 2},
         {HookKind::SessionEnd, 7},
     };
     for (const Case& c : cases) {
@@ -177,7 +220,7 @@ TEST(HookRows, StatementsAndCommitsPerHook) {
         ++base.now_ms;
         const SqliteCounts autocommit = run_counted(database, input, false);
         EXPECT_EQ(autocommit.statements, c.statements) << hook_name(c.kind);
-        EXPECT_EQ(autocommit.begins, 0) << hook_name(c.kind);
+        EXPECT_EQ(autocommit.begins, c.begins) << hook_name(c.kind);
         // Every write statement commits on its own in autocommit mode.
         EXPECT_GE(autocommit.commits, 1) << hook_name(c.kind);
     }

@@ -8,7 +8,9 @@
 #include "validation/checks/content_hash.h"
 #include "validation/consensus/message.h"
 #include "validation/consensus/message_auth.h"
+#include "validation/consensus/certificate.h"
 #include "validation/consensus/replica.h"
+#include "validation/consensus/signatures.h"
 
 namespace validprof::validation {
 namespace {
@@ -79,7 +81,8 @@ TEST(MessageAuth, EncodeDecodeRoundTrip) {
     EXPECT_EQ(decode_message(bytes, KeyRing::for_party(fixed_secret(2), 0, 5)).error, DecodeError::Forged);
 }
 
-// One backup (validator 1 of 4) driven by hand; the client is party 4.
+// One backup (validator 1 of 4) driven by hand; the client is party 4. The
+// fixture holds every validator's signing key, so it can play the others.
 class ReplicaFixture : public ::testing::Test {
 protected:
     static constexpr int kN = 4;
@@ -87,17 +90,26 @@ protected:
     static constexpr std::uint64_t kSession = 42;
 
     ReplicaFixture() : network_(kN + 1, LinkDelay{}, 0) {
+        std::vector<PublicKey> public_keys;
+        for (int id = 0; id < kN; ++id) {
+            auto key = SigningKey::generate();
+            keys_.push_back(std::move(*key));
+            public_keys.push_back(keys_.back().public_key());
+        }
         ReplicaConfig config;
         config.id = 1;
         config.validators = kN;
         config.faulty_tolerance = 1;
         config.session = kSession;
         config.sequence = 1;
-        config.evaluate = [](std::string_view evidence) {
+        config.evaluate = [](int, std::string_view evidence) {
             return Evaluation{evidence == "good", evidence == "good" ? 0.9 : 0.2, 1.0};
         };
         config.round_start = Clock::now();
-        replica_ = std::make_unique<Replica>(config, KeyRing::for_party(secret_, 1, kN + 1), network_);
+        auto verifier = PublicKeys::from(public_keys);
+        replica_ = std::make_unique<Replica>(config, KeyRing::for_party(secret_, 1, kN + 1),
+                                             std::move(keys_[1]),  // the replica under test holds its own key,
+                                             std::move(*verifier), network_);
     }
 
     Message message(MessageType type, int sender, Decision decision = Decision::Approve, std::uint32_t view = 0) {
@@ -113,27 +125,51 @@ protected:
         m.digest = sha256(std::string_view("good"));
         return m;
     }
-    std::vector<std::uint8_t> signed_by(const Message& m, int signer) {
-        return encode_message(m, KeyRing::for_party(secret_, signer, kN + 1));
+    Statement statement_of(const Message& m) const {
+        Statement s;
+        s.type = m.type;
+        s.signer = m.sender;
+        s.view = m.view;
+        s.sequence = m.sequence;
+        s.session = m.session;
+        s.digest = m.digest;
+        s.decision = m.decision;
+        return s;
     }
+    // A protocol message as validator `sender` would send it: the statement
+    // signed with its Ed25519 key, the whole authenticated with the pairwise
+    // key of `mac_by`.
+    std::vector<std::uint8_t> from(Message m, int mac_by, std::string attachment = {}) {
+        if (m.type != MessageType::Request && m.type != MessageType::Vote) {
+            m.payload = encode_signed(sign_statement(statement_of(m), std::move(attachment),
+                                                     keys_[static_cast<std::size_t>(m.sender)]));
+        }
+        return encode_message(m, KeyRing::for_party(secret_, mac_by, kN + 1));
+    }
+    std::vector<std::uint8_t> signed_by(const Message& m, int signer) { return from(m, signer); }
     Verdict send_request() {
         Message request = message(MessageType::Request, kClient);
         request.payload = "good";
         return replica_->deliver(signed_by(request, kClient));
     }
-    // Prepares the replica broadcast so far (it sends to 0, 2, 3).
-    int prepares_sent() {
+    void send_vote(int sender, Decision decision) {
+        replica_->deliver(signed_by(message(MessageType::Vote, sender, decision), sender));
+    }
+    // Messages of `type` the replica broadcast so far (it sends to 0, 2, 3).
+    int sent(MessageType type) {
         int count = 0;
         for (int peer : {0, 2, 3}) {
             while (auto bytes = network_.try_receive(peer)) {
                 const Decoded decoded = decode_message(*bytes, KeyRing::for_party(secret_, peer, kN + 1));
-                if (decoded.ok && decoded.message.type == MessageType::Prepare) ++count;
+                if (decoded.ok && decoded.message.type == type) ++count;
             }
         }
         return count;
     }
+    int prepares_sent() { return sent(MessageType::Prepare); }
 
     SessionSecret secret_ = fixed_secret(9);
+    std::vector<SigningKey> keys_;
     Network network_;
     std::unique_ptr<Replica> replica_;
     std::uint64_t nonce_ = 1000;
@@ -142,27 +178,46 @@ protected:
 TEST_F(ReplicaFixture, AcceptsAnAuthenticPrePrepareAndPrepares) {
     EXPECT_EQ(send_request(), Verdict::Accepted);
     EXPECT_EQ(replica_->deliver(signed_by(message(MessageType::PrePrepare, 0), 0)), Verdict::Accepted);
+    // Its own approve vote is not yet f+1 = 2 votes: no prepare before a
+    // second validator's vote arrives.
+    EXPECT_EQ(prepares_sent(), 0);
+    send_vote(2, Decision::Approve);
     EXPECT_EQ(prepares_sent(), 3);
     EXPECT_GE(replica_->report().pre_prepare_us, 0);
 }
 
 TEST_F(ReplicaFixture, RejectsForgedPrePrepare) {
     ASSERT_EQ(send_request(), Verdict::Accepted);
-    // Validator 3 claims to be the primary but can only sign with its own
-    // key to us, k(3,1), not the primary's k(0,1).
+    send_vote(2, Decision::Approve);
+    // Validator 3 claims to be the primary but can only authenticate with its
+    // own key to us, k(3,1), not the primary's k(0,1).
     EXPECT_EQ(replica_->deliver(signed_by(message(MessageType::PrePrepare, 0), 3)), Verdict::Forged);
     EXPECT_EQ(prepares_sent(), 0);
-    // A message signed for another recipient does not verify here either.
+    // A message authenticated for another recipient does not verify here either.
     Message redirected = message(MessageType::PrePrepare, 0);
     redirected.recipient = 2;
-    auto bytes = encode_message(redirected, KeyRing::for_party(secret_, 0, kN + 1));
+    auto bytes = from(redirected, 0);
     bytes[8] = 1;  // rewrite the recipient field to us
     EXPECT_EQ(replica_->deliver(bytes), Verdict::Forged);
     EXPECT_EQ(replica_->report().verdicts.at(Verdict::Forged), 2u);
 }
 
+TEST_F(ReplicaFixture, RejectsAPrePrepareSignedByAnotherValidator) {
+    ASSERT_EQ(send_request(), Verdict::Accepted);
+    send_vote(2, Decision::Approve);
+    // Authentic MAC from the primary, but the statement inside carries
+    // validator 3's signature in the primary's name.
+    Message pre_prepare = message(MessageType::PrePrepare, 0);
+    Statement claimed = statement_of(pre_prepare);
+    SignedStatement wrong = sign_statement(claimed, {}, keys_[3]);
+    pre_prepare.payload = encode_signed(wrong);
+    EXPECT_EQ(replica_->deliver(encode_message(pre_prepare, KeyRing::for_party(secret_, 0, kN + 1))), Verdict::Unproven);
+    EXPECT_EQ(prepares_sent(), 0);
+}
+
 TEST_F(ReplicaFixture, RejectsReplayedMessages) {
     ASSERT_EQ(send_request(), Verdict::Accepted);
+    send_vote(2, Decision::Approve);
     const auto pre_prepare = signed_by(message(MessageType::PrePrepare, 0), 0);
     EXPECT_EQ(replica_->deliver(pre_prepare), Verdict::Accepted);
     EXPECT_EQ(replica_->deliver(pre_prepare), Verdict::Replayed);
@@ -174,6 +229,7 @@ TEST_F(ReplicaFixture, RejectsReplayedMessages) {
 
 TEST_F(ReplicaFixture, RejectsOtherSessionsAndSequences) {
     ASSERT_EQ(send_request(), Verdict::Accepted);
+    send_vote(2, Decision::Approve);
     Message other_session = message(MessageType::PrePrepare, 0);
     other_session.session = kSession + 1;
     EXPECT_EQ(replica_->deliver(signed_by(other_session, 0)), Verdict::Misrouted);
@@ -187,15 +243,22 @@ TEST_F(ReplicaFixture, RejectsOtherSessionsAndSequences) {
     EXPECT_EQ(prepares_sent(), 0);
 }
 
-TEST_F(ReplicaFixture, RefusesAProposalThatFailsItsOwnEvaluation) {
-    ASSERT_EQ(send_request(), Verdict::Accepted);  // evaluates "good": approve
+TEST_F(ReplicaFixture, PreparesOnlyWhatAtLeastFPlus1Validators) {
+    ASSERT_EQ(send_request(), Verdict::Accepted);  // its own vote: approve
+    // The primary proposes reject; only the primary itself voted reject.
+    send_vote(0, Decision::Reject);
     EXPECT_EQ(replica_->deliver(signed_by(message(MessageType::PrePrepare, 0, Decision::Reject), 0)), Verdict::Accepted);
     EXPECT_EQ(prepares_sent(), 0);
-    EXPECT_EQ(replica_->report().invalid_proposals, 1);
+    // A second reject vote: f+1 = 2 validators judged reject, at least one
+    // of them honest, so reject is a valid proposal even though this
+    // validator itself judged approve.
+    send_vote(3, Decision::Reject);
+    EXPECT_EQ(prepares_sent(), 3);
 }
 
 TEST_F(ReplicaFixture, BuffersMessagesThatArriveBeforeTheRequest) {
     EXPECT_EQ(replica_->deliver(signed_by(message(MessageType::PrePrepare, 0), 0)), Verdict::Buffered);
+    EXPECT_EQ(replica_->deliver(signed_by(message(MessageType::Vote, 2), 2)), Verdict::Buffered);
     EXPECT_EQ(prepares_sent(), 0);
     EXPECT_EQ(send_request(), Verdict::Accepted);
     EXPECT_EQ(prepares_sent(), 3);
@@ -203,19 +266,47 @@ TEST_F(ReplicaFixture, BuffersMessagesThatArriveBeforeTheRequest) {
 
 TEST_F(ReplicaFixture, TimerStartsAViewChange) {
     ASSERT_EQ(send_request(), Verdict::Accepted);
+    send_vote(2, Decision::Approve);
+    send_vote(3, Decision::Approve);
     ASSERT_TRUE(replica_->timer());
     replica_->check_timer(*replica_->timer());
     EXPECT_EQ(replica_->view(), 1u);
     EXPECT_TRUE(replica_->view_changing());
     // Normal-case messages of the abandoned view are now stale.
     EXPECT_EQ(replica_->deliver(signed_by(message(MessageType::PrePrepare, 0, Decision::Approve, 0), 0)), Verdict::Stale);
+    // A view-change whose signature is not its sender's is not believed.
+    Message forged_view_change = message(MessageType::ViewChange, 2, Decision::None, 1);
+    forged_view_change.payload = encode_signed(sign_statement(statement_of(forged_view_change), {}, keys_[3]));
+    EXPECT_EQ(replica_->deliver(encode_message(forged_view_change, KeyRing::for_party(secret_, 2, kN + 1))),
+              Verdict::Unproven);
     // Validator 1 leads view 1: with view-changes from 2 and 3 (and its own)
     // it sends new-view and proposes.
-    replica_->deliver(signed_by(message(MessageType::ViewChange, 2, Decision::None, 1), 2));
+    EXPECT_EQ(replica_->deliver(signed_by(message(MessageType::ViewChange, 2, Decision::None, 1), 2)), Verdict::Accepted);
     EXPECT_TRUE(replica_->view_changing());
-    replica_->deliver(signed_by(message(MessageType::ViewChange, 3, Decision::None, 1), 3));
+    EXPECT_EQ(replica_->deliver(signed_by(message(MessageType::ViewChange, 3, Decision::None, 1), 3)), Verdict::Accepted);
     EXPECT_FALSE(replica_->view_changing());
+    EXPECT_EQ(sent(MessageType::NewView), 3);
     EXPECT_EQ(replica_->report().view_changes, 1);
+    replica_->finish();
+}
+
+TEST_F(ReplicaFixture, AViewChangeWithAFakePreparedCertificateIsRefused) {
+    ASSERT_EQ(send_request(), Verdict::Accepted);
+    replica_->check_timer(*replica_->timer());  // now in view 1, changing
+    // Validator 2 claims it prepared reject in view 0, but the certificate
+    // holds only the primary's pre-prepare (Q = 3 statements are needed).
+    Message view_change = message(MessageType::ViewChange, 2, Decision::Reject, 1);
+    Message pre_prepare = message(MessageType::PrePrepare, 0, Decision::Reject, 0);
+    const std::vector<SignedStatement> thin = {sign_statement(statement_of(pre_prepare), {}, keys_[0])};
+    EXPECT_EQ(replica_->deliver(from(view_change, 2, encode_signed_list(thin))), Verdict::Unproven);
+    // With two prepares it is a real certificate and is believed.
+    std::vector<SignedStatement> full = thin;
+    for (int backup : {2, 3}) {
+        Message prepare = message(MessageType::Prepare, backup, Decision::Reject, 0);
+        full.push_back(sign_statement(statement_of(prepare), {}, keys_[static_cast<std::size_t>(backup)]));
+    }
+    Message again = message(MessageType::ViewChange, 2, Decision::Reject, 1);
+    EXPECT_EQ(replica_->deliver(from(again, 2, encode_signed_list(full))), Verdict::Accepted);
     replica_->finish();
 }
 

@@ -105,7 +105,7 @@ TEST(TruthScore, ComponentsFromEvidence) {
     EXPECT_DOUBLE_EQ(*components.logical_coherence, 1.0 / 2.0);  // syntax: 1 of 2
     EXPECT_DOUBLE_EQ(*components.factual_consistency, 1.0 / 2.0);  // json file changed meanwhile
     EXPECT_DOUBLE_EQ(*components.external_verification, 0.8);    // exit 0, two warning lines
-    EXPECT_FALSE(evidence_is_clean(evidence));
+    EXPECT_EQ(track_record_credit(evidence), 0.0);
 }
 
 TEST(TruthScore, UnknownComponentsFromSparseEvidence) {
@@ -120,6 +120,13 @@ TEST(TruthScore, UnknownComponentsFromSparseEvidence) {
 
     evidence.agent = AgentHistory{"coder", 0, 0};  // an agent with no history yet
     EXPECT_FALSE(components_from_evidence(evidence).agent_reliability);
+
+    // Nothing could be checked: unknown for the track record, worth half,
+    // not a clean completion.
+    EXPECT_EQ(track_record_credit(evidence), 0.5);
+    // With one checked file failing, the whole completion is not clean.
+    evidence.files.push_back(file_with({check(kSyntaxCheck, false)}));
+    EXPECT_EQ(track_record_credit(evidence), 0.0);
 }
 
 TEST(TruthScore, CleanFirstEditPassesOnlyInDevelopment) {
@@ -131,7 +138,7 @@ TEST(TruthScore, CleanFirstEditPassesOnlyInDevelopment) {
     EXPECT_NEAR(score.score, 0.75, 1e-12);
     evidence.mode = Mode::Moderate;
     EXPECT_FALSE(evaluate_evidence(evidence).approve);
-    EXPECT_TRUE(evidence_is_clean(evidence));
+    EXPECT_EQ(track_record_credit(evidence), 1.0);
 }
 
 TEST(Evidence, JsonRoundTripIsExact) {

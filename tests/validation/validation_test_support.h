@@ -8,9 +8,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <string>
 #include <vector>
@@ -88,6 +90,54 @@ inline CommandResult run_in(const std::string& directory, const std::vector<std:
     ::waitpid(pid, &status, 0);
     result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
     return result;
+}
+
+// Starts every argv in `directory` at once and waits for all of them: each
+// child blocks on a shared pipe until the last one has been forked, then
+// they all go (as parallel agent tools start their hooks). stdout and stderr
+// of each go to files under `scratch`, read back afterwards.
+inline std::vector<CommandResult> run_all_at_once(const std::string& directory, const std::string& scratch,
+                                                  const std::vector<std::vector<std::string>>& argvs) {
+    int gate[2];
+    if (::pipe(gate) != 0) return {};
+    std::vector<pid_t> pids;
+    for (std::size_t i = 0; i < argvs.size(); ++i) {
+        const std::string out = scratch + "/out-" + std::to_string(i);
+        const std::string err = scratch + "/err-" + std::to_string(i);
+        const pid_t pid = ::fork();
+        if (pid == 0) {
+            ::close(gate[1]);
+            char byte;
+            while (::read(gate[0], &byte, 1) > 0) {
+            }
+            ::close(gate[0]);
+            if (!std::freopen(out.c_str(), "w", stdout) || !std::freopen(err.c_str(), "w", stderr)) ::_exit(125);
+            if (::chdir(directory.c_str()) != 0) ::_exit(126);
+            std::vector<char*> args;
+            for (const std::string& arg : argvs[i]) args.push_back(const_cast<char*>(arg.c_str()));
+            args.push_back(nullptr);
+            ::execv(args[0], args.data());
+            ::_exit(127);
+        }
+        pids.push_back(pid);
+    }
+    ::close(gate[0]);
+    ::close(gate[1]);  // EOF on the gate: every child starts now
+    std::vector<CommandResult> results;
+    for (std::size_t i = 0; i < pids.size(); ++i) {
+        int status = 0;
+        ::waitpid(pids[i], &status, 0);
+        CommandResult result;
+        result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+        auto slurp = [](const std::string& path) {
+            std::ifstream file(path, std::ios::binary);
+            return std::string(std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>());
+        };
+        result.out = slurp(scratch + "/out-" + std::to_string(i));
+        result.err = slurp(scratch + "/err-" + std::to_string(i));
+        results.push_back(std::move(result));
+    }
+    return results;
 }
 
 // Rows of a query, every column as text (NULL as "NULL"), read with the

@@ -249,3 +249,147 @@ TEST(ValidcoreCli, HelpHasAnExample) {
 
 }  // namespace
 }  // namespace validprof::validation
+
+namespace validprof::validation {
+namespace {
+
+// A hook that lies: its evidence claims every check passed on a file with
+// broken brackets. The validators re-read and re-check the file themselves,
+// so the certified decision is reject although the hook voted approve.
+TEST(ValidcoreCli, AFaultyHookIsOutvotedByValidatorsThatCheckForThemselves) {
+    TempDir dir;
+    dir.write("broken.c", "int main(void) {\n    return (0;\n}\n");
+    const auto result = run_in(dir.path(), hook("post-edit", {"--file", "broken.c", "--rollout-percent", "100", "--mode",
+                                                               "development", "--fault", "hook:forge-evidence"}));
+    ASSERT_EQ(result.exit_code, 0) << result.err;
+    const auto results = rows_in(dir, "completion-validation-results");
+    ASSERT_EQ(results.size(), 1u);
+    EXPECT_EQ(results[0]["hook_forged"], true);
+    EXPECT_EQ(results[0]["hook_vote"], "approve");
+    EXPECT_EQ(results[0]["decision"], "reject");
+    EXPECT_EQ(results[0]["certified"], true);
+    for (const json& vote : results[0]["consensus"]["votes"]) {
+        if (vote["vote"] != "none") EXPECT_EQ(vote["vote"], "reject") << vote.dump();
+    }
+}
+
+// Issue 15's command, beyond f (2 equivocators of 4, f = 1): the round may
+// stall, but a decision that is stored as certified is the honest one.
+TEST(ValidcoreCli, BeyondFTheStoredDecisionIsNeverACertifiedWrongOne) {
+    TempDir dir;
+    dir.write("a.c", kCleanC);
+    int certified = 0;
+    for (int run = 0; run < 10; ++run) {
+        const auto result = run_in(dir.path(), hook("post-edit", {"--file", "a.c", "--rollout-percent", "100", "--mode",
+                                                                   "development", "--fault", "validator=1:equivocate",
+                                                                   "--fault", "validator=3:equivocate",
+                                                                   "--consensus-timeout-ms", "1500"}));
+        ASSERT_EQ(result.exit_code, 0) << result.err;
+    }
+    const auto results = rows_in(dir, "completion-validation-results");
+    ASSERT_EQ(results.size(), 10u);
+    for (const json& record : results) {
+        if (record["certified"] == true) {
+            ++certified;
+            EXPECT_EQ(record["decision"], "approve");  // every honest validator judges the clean file approve
+        } else {
+            EXPECT_EQ(record["decision"], "none");
+        }
+    }
+    std::printf("beyond f via the CLI: %d of 10 certified approve, %d stalled\n", certified, 10 - certified);
+}
+
+// Issue 15: four edits of a binary file (nothing to check) made the agent's
+// record 4 clean of 4, enough for a strict-mode pass next. Now each counts
+// 0.5 (unknown), and the next edit does not pass strict mode on that record.
+TEST(ValidcoreCli, EditsWithNothingToCheckDoNotBuildATrackRecord) {
+    TempDir dir;
+    dir.write("blob.bin", std::string("\x7f" "ELF\0\0\0binary", 14));
+    dir.write("a.c", kCleanC);
+    for (int run = 0; run < 4; ++run) {
+        const auto result = run_in(dir.path(), hook("post-edit", {"--file", "blob.bin", "--agent", "coder", "--mode", "strict",
+                                                                   "--rollout-percent", "100"}));
+        ASSERT_EQ(result.exit_code, 0) << result.err;
+    }
+    EXPECT_EQ(query(database(dir), "SELECT value FROM memory_entries WHERE key = 'agent/coder'")[0][0],
+              "{\"validations\":4,\"clean\":2}");
+    const auto next = run_in(dir.path(), hook("post-edit", {"--file", "a.c", "--agent", "coder", "--mode", "strict",
+                                                             "--rollout-percent", "100", "--check-command", "exit 0",
+                                                             "--fail-on-reject"}));
+    EXPECT_EQ(next.exit_code, 2) << next.out;  // rejected: reliability (2+1)/(4+2) = 0.5, score 0.85 < 0.95
+    const auto results = rows_in(dir, "completion-validation-results");
+    ASSERT_EQ(results.size(), 5u);
+    int rejected_strict = 0;
+    for (const json& record : results) rejected_strict += record["decision"] == "reject";
+    EXPECT_EQ(rejected_strict, 5);
+}
+
+// A database written by the previous version (no "certified" in results,
+// whole-number clean counts) stays readable and is carried on.
+TEST(ValidcoreCli, ADatabaseOfThePreviousVersionIsCarriedOn) {
+    TempDir dir;
+    dir.write("a.c", kCleanC);
+    std::filesystem::create_directories(dir.path() / ".swarm");
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(database(dir).c_str(), &db), SQLITE_OK);
+    const char* old_version = R"sql(
+PRAGMA journal_mode = WAL;
+CREATE TABLE memory_entries (
+  id INTEGER PRIMARY KEY AUTOINCREMENT, key TEXT NOT NULL, value TEXT NOT NULL,
+  namespace TEXT NOT NULL DEFAULT 'default', metadata TEXT,
+  created_at INTEGER NOT NULL DEFAULT (strftime('%s', 'now')), updated_at INTEGER NOT NULL DEFAULT (strftime('%s', 'now')),
+  accessed_at INTEGER NOT NULL DEFAULT (strftime('%s', 'now')), access_count INTEGER NOT NULL DEFAULT 0,
+  ttl INTEGER, expires_at INTEGER, UNIQUE(key, namespace));
+CREATE INDEX idx_memory_namespace ON memory_entries(namespace);
+CREATE INDEX idx_memory_expires ON memory_entries(expires_at);
+CREATE INDEX idx_memory_accessed ON memory_entries(accessed_at);
+INSERT INTO memory_entries (key, value, namespace) VALUES
+  ('agent/coder', '{"validations":3,"clean":3}', 'completion-validation-performance'),
+  ('validation/1-1', '{"decision":"approve","consensus":{"matching_replies":2}}', 'completion-validation-results');
+)sql";
+    ASSERT_EQ(sqlite3_exec(db, old_version, nullptr, nullptr, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
+    sqlite3_close(db);
+    const auto result = run_in(dir.path(), hook("post-edit", {"--file", "a.c", "--agent", "coder", "--rollout-percent", "100",
+                                                               "--mode", "development"}));
+    ASSERT_EQ(result.exit_code, 0) << result.err;
+    EXPECT_EQ(query(database(dir), "SELECT value FROM memory_entries WHERE key = 'agent/coder'")[0][0],
+              "{\"validations\":4,\"clean\":4}");
+    // The old row is untouched; a reader tells old rows by the missing field.
+    EXPECT_EQ(query(database(dir), "SELECT json_type(value, '$.certified') FROM memory_entries WHERE key = 'validation/1-1'")[0][0],
+              "NULL");
+    EXPECT_EQ(query(database(dir), "SELECT COUNT(*) FROM memory_entries WHERE namespace = 'completion-validation-results' "
+                                   "AND json_extract(value, '$.certified') = 1")[0][0],
+              "1");
+}
+
+// How often a hook makes SQLite sync, counted by strace (the kernel's view,
+// not SQLite's): --batched makes the hook's writes durable with exactly one
+// fdatasync of the WAL and never syncs the database file itself.
+TEST(ValidcoreCli, BatchedHookSyncsTheWalOnce) {
+    if (std::system("strace -V >/dev/null 2>&1") != 0) GTEST_SKIP() << "strace is not installed";
+    TempDir dir;
+    dir.write("a.c", kCleanC);
+    ASSERT_EQ(run_in(dir.path(), hook("post-edit", {"--file", "a.c", "--batched"})).exit_code, 0);
+    const std::string log = dir.file("strace.log");
+    const auto traced = run_in(dir.path(), {"/usr/bin/env", "strace", "-f", "-y", "-e", "trace=fdatasync,fsync", "-o", log,
+                                            kValidcore, "hooks", "post-edit", "--file", "a.c", "--batched",
+                                            "--rollout-percent", "100", "--mode", "development"});
+    if (traced.exit_code != 0 && traced.err.find("ptrace") != std::string::npos) GTEST_SKIP() << "ptrace is not permitted here";
+    ASSERT_EQ(traced.exit_code, 0) << traced.err;
+    std::ifstream in(log);
+    int wal = 0, database_file = 0;
+    for (std::string line; std::getline(in, line);) {
+        if (line.find("sync(") == std::string::npos) continue;
+        if (line.find("memory.db-wal>") != std::string::npos) {
+            ++wal;
+        } else if (line.find("memory.db>") != std::string::npos) {
+            ++database_file;
+        }
+    }
+    EXPECT_EQ(wal, 1);
+    EXPECT_EQ(database_file, 0);
+    EXPECT_EQ(rows_in(dir, "completion-validation-results").size(), 1u);
+}
+
+}  // namespace
+}  // namespace validprof::validation

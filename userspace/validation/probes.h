@@ -29,6 +29,10 @@
 #define VALIDCORE_SCORE_END(score_permille, confidence_permille, approve) \
     DTRACE_PROBE3(validcore, score_end, score_permille, confidence_permille, approve)
 
+#define VALIDCORE_EVALUATE_START(validator) DTRACE_PROBE1(validcore, evaluate_start, validator)
+#define VALIDCORE_EVALUATE_END(validator, score_permille, approve) \
+    DTRACE_PROBE3(validcore, evaluate_end, validator, score_permille, approve)
+
 #define VALIDCORE_CONSENSUS_START(validators, faulty_tolerance) \
     DTRACE_PROBE2(validcore, consensus_start, validators, faulty_tolerance)
 #define VALIDCORE_CONSENSUS_END(decision, view, timed_out) \

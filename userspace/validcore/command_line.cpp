@@ -94,7 +94,7 @@ po::options_description describe(Options& o) {
         ("mode", po::value(&o.mode)->value_name("MODE"), "strict (0.95), moderate (0.85, default) or development (0.75)")
         ("validators", po::value(&o.validators)->value_name("N"), "validators n (default 4)")
         ("faulty-tolerance", po::value(&o.faulty_tolerance)->value_name("F"), "faulty validators tolerated f, n >= 3f+1 (default 1)")
-        ("fault", po::value(&o.faults)->composing()->value_name("validator=I:KIND"), "inject a fault: silent, slow, equivocate or always-reject; repeatable")
+        ("fault", po::value(&o.faults)->composing()->value_name("validator=I:KIND"), "inject a fault: silent, slow, equivocate or always-reject; or hook:forge-evidence (the hook claims every check passed); repeatable")
         ("check-command", po::value(&o.check_command)->value_name("CMD"), "test or lint command run via /bin/sh -c per file ($1 and $VALIDCORE_FILE name it)")
         ("check-timeout-ms", po::value(&o.check_timeout_ms)->value_name("MS"), "kill the check command after this long (default 30000)")
         ("max-line-length", po::value(&o.max_line_length)->value_name("COLUMNS"), "line-length limit for C/C++ (default 120)")
@@ -219,6 +219,10 @@ common::Result<HookRequest> build_request(HookKind kind, const Options& o) {
     consensus.deadline = std::chrono::milliseconds(o.consensus_timeout_ms);
     consensus.seed = o.seed;
     for (const std::string& spec : o.faults) {
+        if (spec == "hook:forge-evidence") {
+            request.forge_hook_evidence = true;
+            continue;
+        }
         auto fault = validation::parse_fault(spec);
         if (!fault) return fault.error();
         consensus.faults.push_back(*fault);

@@ -5,8 +5,11 @@
 //    interleaved run by run so that drift in the machine affects both alike;
 //    also --batched with validation off. p50, p99 and the p99 ratio.
 // 2. one consensus round in-process on real evidence, for n = 4, 7, 10
-//    (f = (n-1)/3): time to the client's decision and to all threads joined,
-//    and messages per round.
+//    (f = (n-1)/3): time to the client's (certified) decision and to all
+//    threads joined, and messages per round; once with validators that score
+//    the hook's evidence as sent (the protocol's own cost) and once with
+//    independent validators (each re-reads the file, re-runs the checks and
+//    reads the agent's history, as validcore does).
 //
 // usage: validcore_bench [--runs N] [--rounds N] [--validcore PATH]
 #include <fcntl.h>
@@ -27,6 +30,7 @@
 #include "validation/checks/file_checks.h"
 #include "validation/consensus/consensus_round.h"
 #include "validation/hooks/completion_validation.h"
+#include "validation/hooks/independent_evaluation.h"
 #include "validation/scoring/evidence.h"
 
 namespace po = boost::program_options;
@@ -192,29 +196,39 @@ int main(int argc, char** argv) {
     }
     Evidence full;
     full.mode = Mode::Development;
+    full.agent = AgentHistory{"coder", 0, 0};
     full.files.push_back(*evidence);
     const std::string evidence_json = evidence_to_json(full);
+    const ValidatorContext context{(directory / ".swarm/memory.db").string(), Mode::Development, {}};
+    const Evaluator as_sent = [](int, std::string_view request) { return evaluate_evidence_bytes(request); };
+    const Evaluator independent = [&context](int, std::string_view request) {
+        return evaluate_independently(context, request);
+    };
     std::printf("\nconsensus round, in-process, %d rounds each (evidence %zu bytes)\n", rounds, evidence_json.size());
-    for (int n : {4, 7, 10}) {
-        ConsensusConfig config;
-        config.validators = n;
-        config.faulty_tolerance = (n - 1) / 3;
-        std::vector<double> decision_ms, round_ms;
-        std::uint64_t messages = 0;
-        for (int i = 0; i < rounds; ++i) {
-            auto outcome = run_consensus(config, evidence_json, evaluate_evidence_bytes);
-            if (!outcome || outcome->decision != Decision::Approve) {
-                std::fprintf(stderr, "validcore_bench: a round did not approve\n");
-                return 1;
+    for (auto [label, evaluator] : {std::pair{"evidence as sent", &as_sent}, std::pair{"independent", &independent}}) {
+        std::printf(" validators judging: %s\n", label);
+        for (int n : {4, 7, 10}) {
+            ConsensusConfig config;
+            config.validators = n;
+            config.faulty_tolerance = (n - 1) / 3;
+            std::vector<double> decision_ms, round_ms;
+            std::uint64_t messages = 0, bytes = 0;
+            for (int i = 0; i < rounds; ++i) {
+                auto outcome = run_consensus(config, evidence_json, *evaluator);
+                if (!outcome || outcome->decision != Decision::Approve || !outcome->certified) {
+                    std::fprintf(stderr, "validcore_bench: a round did not approve\n");
+                    return 1;
+                }
+                decision_ms.push_back(outcome->decision_ms);
+                round_ms.push_back(outcome->round_ms);
+                messages = outcome->messages;
+                bytes = outcome->bytes;
             }
-            decision_ms.push_back(outcome->decision_ms);
-            round_ms.push_back(outcome->round_ms);
-            messages = outcome->messages;
+            const Summary decision = summarize(decision_ms), round = summarize(round_ms);
+            std::printf("  n=%-2d f=%d  decision p50 %6.3f ms p99 %6.3f ms   round (threads joined) p50 %6.3f ms p99 %6.3f ms   %llu messages %llu bytes\n",
+                        n, config.faulty_tolerance, decision.p50, decision.p99, round.p50, round.p99,
+                        static_cast<unsigned long long>(messages), static_cast<unsigned long long>(bytes));
         }
-        const Summary decision = summarize(decision_ms), round = summarize(round_ms);
-        std::printf("  n=%-2d f=%d  decision p50 %6.3f ms p99 %6.3f ms   round (threads joined) p50 %6.3f ms p99 %6.3f ms   %llu messages\n",
-                    n, config.faulty_tolerance, decision.p50, decision.p99, round.p50, round.p99,
-                    static_cast<unsigned long long>(messages));
     }
     std::error_code ignored;
     fs::remove_all(directory, ignored);

@@ -1,7 +1,18 @@
 // One consensus round: n validator threads and the client (the calling
 // thread) exchanging authenticated messages over a Network until the client
-// holds f+1 matching replies, which PBFT needs because at most f of them can
-// lie. Then the round stops every validator and reports what each did.
+// holds a proof of the decision, then the round stops every validator and
+// reports what each did.
+//
+// What the client accepts (ConsensusConfig::acceptance):
+//   commit certificate  one reply carrying Q signed commits for its decision
+//                       (the default): Q validators committed it, at least
+//                       f+1 of them honest when at most f are faulty
+//   matching replies    2f+1 replies with the same decision from distinct
+//                       validators (replies carry no certificate then): at
+//                       least f+1 honest validators committed it
+// Either way the decision is *certified*. PBFT's classic f+1 matching replies
+// is not enough here: beyond f faults, f+1 liars could agree on a decision no
+// honest validator committed.
 //
 // Threads with queues rather than processes over Unix sockets: a hook is a
 // short-lived process whose wall time is the thing being measured, and
@@ -27,6 +38,10 @@
 
 namespace validprof::validation {
 
+enum class ClientAcceptance { CommitCertificate, MatchingReplies };
+
+const char* client_acceptance_name(ClientAcceptance acceptance);
+
 struct ConsensusConfig {
     int validators = 4;        // n
     int faulty_tolerance = 1;  // f; n >= 3f + 1 is required
@@ -37,6 +52,7 @@ struct ConsensusConfig {
     LinkDelay link_delay;                                 // default: none
     std::uint64_t seed = 0;                               // for link delays
     std::vector<FaultSpec> faults;
+    ClientAcceptance acceptance = ClientAcceptance::CommitCertificate;
 };
 
 // Error when n < 3f + 1 (or n < 1, f < 0, n > 64), or a fault names a
@@ -51,26 +67,31 @@ struct ClientReply {
     Decision vote = Decision::None;
     double score = 0;
     double confidence = 0;
+    bool certificate_valid = false;  // carried a commit certificate for its decision that verified
     std::int64_t received_us = 0;
 };
 
 struct ConsensusOutcome {
-    Decision decision = Decision::None;  // None: no f+1 matching replies before the deadline
+    Decision decision = Decision::None;  // None: nothing certified before the deadline
+    bool certified = false;              // decision != None implies certified
+    ClientAcceptance accepted_by = ClientAcceptance::CommitCertificate;
     bool timed_out = false;
-    std::uint32_t view = 0;              // of the deciding replies
-    int matching_replies = 0;
+    std::uint32_t view = 0;              // of the deciding reply (or replies)
+    int quorum = 0;                      // Q = ceil((n+f+1)/2)
+    int matching_replies = 0;            // replies that named the decision
     double decision_ms = 0;              // round start to decision
     double round_ms = 0;                 // round start to all threads joined
     std::vector<ClientReply> replies;
     std::vector<ReplicaReport> replicas;
     std::uint64_t messages = 0;
     std::uint64_t bytes = 0;
-    std::uint64_t client_rejected = 0;   // forged, replayed or misrouted replies
+    std::uint64_t client_rejected = 0;   // forged, replayed or misrouted replies, and certificates that failed
 };
 
-// Runs one round on `evidence`. The tap, if any, sees every message (tests
-// use it to replay and forge). Fails only on an invalid configuration.
-common::Result<ConsensusOutcome> run_consensus(const ConsensusConfig& config, const std::string& evidence,
+// Runs one round on `request` (the bytes every validator evaluates). The
+// tap, if any, sees every message (tests use it to replay and forge). Fails
+// only on an invalid configuration (or when no key can be generated).
+common::Result<ConsensusOutcome> run_consensus(const ConsensusConfig& config, const std::string& request,
                                                const Evaluator& evaluate, Network::Tap tap = {});
 
 }  // namespace validprof::validation

@@ -49,6 +49,7 @@ const char* message_type_name(MessageType type) {
         case MessageType::Reply: return "reply";
         case MessageType::ViewChange: return "view-change";
         case MessageType::NewView: return "new-view";
+        case MessageType::Vote: return "vote";
     }
     return "unknown";
 }
@@ -89,7 +90,7 @@ Decoded decode_message(std::span<const std::uint8_t> bytes, const KeyRing& recei
     const std::uint32_t payload_size = get_le<std::uint32_t>(bytes, 88);
     if (payload_size > kMaxPayloadBytes || bytes.size() != kHeaderBytes + payload_size + kMacBytes) return decoded;
     const std::uint8_t type = bytes[5];
-    if (type < static_cast<std::uint8_t>(MessageType::Request) || type > static_cast<std::uint8_t>(MessageType::NewView)) {
+    if (type < static_cast<std::uint8_t>(MessageType::Request) || type > static_cast<std::uint8_t>(MessageType::Vote)) {
         return decoded;
     }
     if (!valid_decision(bytes[10]) || !valid_decision(bytes[11]) || !valid_decision(bytes[84])) return decoded;

@@ -42,6 +42,7 @@ enum class MessageType : std::uint8_t {
     Reply = 5,       // validator -> client: committed decision and own evaluation
     ViewChange = 6,  // all -> all: move to view v, with the last prepared (view, decision)
     NewView = 7,     // new primary -> all: the proposal for the new view
+    Vote = 8,        // validator -> validators: its own judgement of the request
 };
 
 const char* message_type_name(MessageType type);
@@ -66,7 +67,8 @@ struct Message {
     std::uint32_t score_ppm = 0;            // Reply: own evaluation, parts per million
     std::uint32_t confidence_ppm = 0;
     Decision vote = Decision::None;         // Reply: own evaluation's verdict
-    std::string payload;                    // Request: evidence JSON
+    std::string payload;                    // Request: evidence JSON; signed types: the signed statement
+                                            // (certificate.h); Reply: the commit certificate
 };
 
 // Header, payload and the MAC computed with the sender's key ring for the

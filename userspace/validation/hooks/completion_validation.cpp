@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdlib>
 
+#include "validation/hooks/independent_evaluation.h"
 #include "validation/probes.h"
 
 namespace validprof::validation {
@@ -36,7 +37,12 @@ json result_json(const ValidationRecord& record) {
     json votes = json::array();
     for (const ReplicaReport& replica : consensus.replicas) {
         bool replied = false;
-        for (const ClientReply& reply : consensus.replies) replied = replied || reply.validator == replica.id;
+        bool certificate_valid = false;
+        for (const ClientReply& reply : consensus.replies) {
+            if (reply.validator != replica.id) continue;
+            replied = true;
+            certificate_valid = reply.certificate_valid;
+        }
         votes.push_back({{"validator", replica.id},
                          {"fault", fault_kind_name(replica.fault)},
                          {"vote", replica.has_request ? (replica.evaluation.approve ? "approve" : "reject") : "none"},
@@ -45,26 +51,32 @@ json result_json(const ValidationRecord& record) {
                          {"cast", decision_name(replica.cast)},
                          {"committed", decision_name(replica.committed)},
                          {"committed_view", replica.committed_view == kNoView ? json(nullptr) : json(replica.committed_view)},
-                         {"replied", replied}});
+                         {"replied", replied},
+                         {"certificate_valid", certificate_valid}});
     }
     json evidence = json::parse(record.evidence_json, nullptr, false);
     return json{{"validation_id", record.id},
                 {"hook", record.hook},
                 {"agent", record.agent},
                 {"decision", decision_name(consensus.decision)},
+                {"certified", consensus.certified},
                 {"timed_out", consensus.timed_out},
                 {"score", record.score.score},
                 {"confidence", record.score.confidence},
                 {"threshold", record.vote.threshold},
                 {"mode", mode_name(record.evidence.mode)},
                 {"hook_vote", record.vote.approve ? "approve" : "reject"},
+                {"hook_forged", record.hook_forged},
                 {"components", components_json(record.score.components)},
                 {"files", evidence.is_discarded() ? json::array() : evidence["files"]},
                 {"rollout", {{"user", record.rollout.key}, {"bucket", record.rollout.bucket},
                              {"percent", record.rollout.percent}}},
                 {"consensus", {{"validators", record.consensus_config.validators},
                                {"faulty_tolerance", record.consensus_config.faulty_tolerance},
+                               {"quorum", consensus.quorum},
                                {"view", consensus.view},
+                               {"accepted_by", consensus.certified ? json(client_acceptance_name(consensus.accepted_by))
+                                                                   : json(nullptr)},
                                {"matching_replies", consensus.matching_replies},
                                {"votes", votes}}}};
 }
@@ -79,6 +91,8 @@ json performance_json(const ValidationRecord& record) {
         }
         validators.push_back({{"validator", replica.id},
                               {"request_us", replica.request_us},
+                              {"evaluated_us", replica.evaluated_us},
+                              {"votes_seen", replica.votes_seen},
                               {"pre_prepare_us", replica.pre_prepare_us},
                               {"prepared_us", replica.prepared_us},
                               {"committed_us", replica.committed_us},
@@ -111,6 +125,23 @@ Evaluation evaluate_evidence_bytes(std::string_view evidence_json) {
     return Evaluation{vote.approve, vote.score, vote.confidence};
 }
 
+void forge_evidence(Evidence& evidence) {
+    for (FileEvidence& file : evidence.files) {
+        for (CheckOutcome& check : file.checks) {
+            check.passed = true;
+            check.issues = 0;
+            check.detail.clear();
+        }
+        if (file.command) {
+            file.command->exit_status = 0;
+            file.command->timed_out = false;
+            file.command->warning_lines = 0;
+            file.command->score = 1.0;
+        }
+        file.sha256_after = file.sha256;
+    }
+}
+
 common::Result<ValidationRecord> run_completion_validation(MemoryStore& store, const std::vector<std::string>& files,
                                                            const ValidationOptions& options, std::int64_t now_ms,
                                                            int pid) {
@@ -130,7 +161,7 @@ common::Result<ValidationRecord> run_completion_validation(MemoryStore& store, c
             json value = json::parse((**stored).value, nullptr, false);
             if (value.is_object()) {
                 history.validations = value.value("validations", 0);
-                history.clean = value.value("clean", 0);
+                history.clean = value.value("clean", 0.0);
             }
         }
         record.evidence.agent = history;
@@ -143,16 +174,24 @@ common::Result<ValidationRecord> run_completion_validation(MemoryStore& store, c
         record.evidence.files.push_back(std::move(*checked));
     }
     record.checks_ms = ms_since(checks_started);
+    if (options.forge_hook_evidence) {
+        forge_evidence(record.evidence);
+        record.hook_forged = true;
+    }
 
     const auto score_started = std::chrono::steady_clock::now();
     VALIDCORE_SCORE_START(static_cast<int>(files.size()));
     record.vote = evaluate_evidence(record.evidence, &record.score);
-    record.clean = evidence_is_clean(record.evidence);
+    record.credit = track_record_credit(record.evidence);
     record.evidence_json = evidence_to_json(record.evidence);
     VALIDCORE_SCORE_END(permille(record.score.score), permille(record.score.confidence), record.vote.approve ? 1 : 0);
     record.score_ms = ms_since(score_started);
 
-    auto consensus = run_consensus(options.consensus, record.evidence_json, evaluate_evidence_bytes);
+    const ValidatorContext context{options.database_path, options.mode, options.checks};
+    const Evaluator independent = [context](int, std::string_view request) {
+        return evaluate_independently(context, request);
+    };
+    auto consensus = run_consensus(options.consensus, record.evidence_json, independent);
     if (!consensus) return consensus.error();
     record.consensus = std::move(*consensus);
     return record;
@@ -166,7 +205,9 @@ common::Result<int> write_validation_record(MemoryStore& store, const Validation
         if (!begun) return begun.error();
         transaction.emplace(std::move(*begun));
     }
-    const json metadata{{"hook", record.hook}, {"decision", decision_name(record.consensus.decision)}};
+    const json metadata{{"hook", record.hook},
+                        {"decision", decision_name(record.consensus.decision)},
+                        {"certified", record.consensus.certified}};
     int statements = 0;
     auto results = store.upsert(MemoryEntry{"validation/" + record.id, dump(result_json(record)),
                                             kValidationResultsNamespace, dump(metadata), std::nullopt},
@@ -180,7 +221,7 @@ common::Result<int> write_validation_record(MemoryStore& store, const Validation
     if (!performance) return performance.error();
     ++statements;
     if (!record.agent.empty()) {
-        if (auto agent = store.record_agent_outcome(record.agent, record.clean, now); !agent) return agent.error();
+        if (auto agent = store.record_agent_outcome(record.agent, record.credit, now); !agent) return agent.error();
         ++statements;
     }
     if (transaction) {

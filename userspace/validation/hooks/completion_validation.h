@@ -2,7 +2,9 @@
 // score, Byzantine consensus among the validators, and the record of it all.
 //
 //   agent history (1 read) -> checks per file -> evidence -> truth score
-//     -> consensus round (validators score the evidence themselves)
+//     -> consensus round: the evidence is the request; each validator
+//        re-reads the files, re-runs the checks and reads the history
+//        itself (independent_evaluation.h) and votes on what it found
 //     -> record: completion-validation-results/validation/<id>,
 //                completion-validation-performance/validation/<id>,
 //                completion-validation-performance/agent/<agent>
@@ -33,6 +35,11 @@ struct ValidationOptions {
     std::string agent;  // empty: no track record is read or kept
     RolloutDecision rollout;
     std::string hook;
+    std::string database_path;  // where the validators read the agent's history
+    // Fault injection for the hook itself (--fault hook:forge-evidence): its
+    // evidence claims every check passed. The validators, who check for
+    // themselves, must outvote it.
+    bool forge_hook_evidence = false;
 };
 
 struct ValidationRecord {
@@ -43,10 +50,11 @@ struct ValidationRecord {
     Evidence evidence;
     std::string evidence_json;
     TruthScore score;
-    Vote vote;  // the hook's own evaluation (the validators repeat it)
+    Vote vote;  // the hook's own evaluation; the validators judge for themselves
     ConsensusConfig consensus_config;
     ConsensusOutcome consensus;
-    bool clean = false;  // counts as clean in the agent's track record
+    double credit = 0;  // added to the agent's clean count (track_record_credit)
+    bool hook_forged = false;
     double checks_ms = 0;
     double score_ms = 0;
 };
@@ -60,8 +68,13 @@ common::Result<ValidationRecord> run_completion_validation(MemoryStore& store, c
 common::Result<int> write_validation_record(MemoryStore& store, const ValidationRecord& record, bool in_transaction,
                                             std::int64_t now);
 
-// The evaluation each validator runs on the request's bytes.
+// The score of the evidence exactly as the hook reported it (no re-checking):
+// what the hook itself concluded.
 Evaluation evaluate_evidence_bytes(std::string_view evidence_json);
+
+// What --fault hook:forge-evidence does to the hook's evidence: every check
+// and command passes and no file changed.
+void forge_evidence(Evidence& evidence);
 
 // Test hook: when this environment variable is set, the process kills itself
 // with SIGKILL after the first result row is written inside the

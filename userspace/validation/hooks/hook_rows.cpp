@@ -1,6 +1,7 @@
 #include "validation/hooks/hook_rows.h"
 
 #include <nlohmann/json.hpp>
+#include <sqlite3.h>
 
 #include <regex>
 
@@ -46,6 +47,26 @@ public:
     common::Result<int> clean_up() {
         ++statements_;
         return store_.delete_expired(now_);
+    }
+    // A read-modify-write (read a row, write it back changed) must hold the
+    // write lock from the read on: otherwise two hooks read the same totals
+    // and the second write loses the first one's update. BEGIN IMMEDIATE
+    // takes the lock up front (a deferred transaction would have to upgrade
+    // from read to write, which fails with SQLITE_BUSY without waiting).
+    // Inside the caller's transaction (--batched, itself BEGIN IMMEDIATE)
+    // there is nothing to add: nullopt.
+    common::Result<std::optional<storage::Transaction>> begin_read_modify_write() {
+        if (sqlite3_get_autocommit(store_.connection().get()) == 0) return std::optional<storage::Transaction>{};
+        auto transaction = store_.begin();
+        if (!transaction) return transaction.error();
+        return std::optional<storage::Transaction>(std::move(*transaction));
+    }
+    common::Result<void> finish_read_modify_write(std::optional<storage::Transaction>& transaction) {
+        if (!transaction) return common::success();
+        if (auto committed = transaction->commit(); !committed) {
+            return common::make_error("cannot commit to " + store_.path() + ": " + committed.error().message);
+        }
+        return common::success();
     }
     int statements() const { return statements_; }
     std::int64_t now() const { return now_; }
@@ -99,6 +120,8 @@ common::Result<HookRowsSummary> write_hook_rows(MemoryStore& store, const HookIn
                 summary.task_id = *current ? parse_or_empty((*current)->value).value("task_id", "") : "";
             }
             if (summary.task_id.empty()) summary.task_id = "task-" + id;
+            auto rmw = rows.begin_read_modify_write();
+            if (!rmw) return rmw.error();
             auto task = rows.retrieve("task/" + summary.task_id, "tasks");
             if (!task) return task.error();
             json record = *task ? parse_or_empty((**task).value) : json::object();
@@ -108,6 +131,7 @@ common::Result<HookRowsSummary> write_hook_rows(MemoryStore& store, const HookIn
             record["completed_ms"] = timestamp;
             record["duration_ms"] = input.now_ms - started;
             TRY_WRITE(rows.upsert("task/" + summary.task_id, "tasks", record));
+            TRY_WRITE(rows.finish_read_modify_write(*rmw));
             TRY_WRITE(rows.upsert("completed/" + summary.task_id, "task-history",
                                       {{"task_id", summary.task_id}, {"duration_ms", input.now_ms - started},
                                        {"completed_ms", timestamp}}));
@@ -156,6 +180,8 @@ common::Result<HookRowsSummary> write_hook_rows(MemoryStore& store, const HookIn
             const int exit_code = input.exit_code.value_or(0);
             TRY_WRITE(rows.upsert("command-result/" + id, "commands",
                                       {{"command", input.command}, {"exit_code", exit_code}, {"at_ms", timestamp}}));
+            auto rmw = rows.begin_read_modify_write();
+            if (!rmw) return rmw.error();
             auto metrics = rows.retrieve("command-metrics", "performance");
             if (!metrics) return metrics.error();
             json totals = *metrics ? parse_or_empty((**metrics).value) : json::object();
@@ -163,6 +189,7 @@ common::Result<HookRowsSummary> write_hook_rows(MemoryStore& store, const HookIn
             totals["failures"] = totals.value("failures", 0) + (exit_code != 0 ? 1 : 0);
             totals["last_ms"] = timestamp;
             TRY_WRITE(rows.upsert("command-metrics", "performance", totals));
+            TRY_WRITE(rows.finish_read_modify_write(*rmw));
             TRY_WRITE(rows.upsert("last-command", "session", {{"command", input.command}, {"exit_code", exit_code}}));
             TRY_WRITE(rows.upsert("command-history/" + id, "command-history",
                                       {{"command", input.command}, {"exit_code", exit_code}}, kDay));

@@ -59,12 +59,18 @@ std::string format_fraction(double value) {
 std::string validation_line(const ValidationRecord& record) {
     const ConsensusOutcome& consensus = record.consensus;
     std::string line = "validation " + record.id + ": " + decision_name(consensus.decision);
-    if (consensus.timed_out) line += " (consensus timed out)";
-    line += " score " + format_fraction(record.score.score) + " confidence " + format_fraction(record.score.confidence) +
-            " (" + mode_name(record.evidence.mode) + " >= " + format_fraction(record.vote.threshold) + "), " +
-            std::to_string(consensus.matching_replies) + "/" + std::to_string(record.consensus_config.validators) +
-            " validators agreed in view " + std::to_string(consensus.view) + ", consensus " +
-            format_ms(consensus.decision_ms) + " ms";
+    if (consensus.timed_out) line += " (no certified decision: consensus timed out)";
+    line += " hook score " + format_fraction(record.score.score) + " confidence " +
+            format_fraction(record.score.confidence) + " (" + mode_name(record.evidence.mode) +
+            " >= " + format_fraction(record.vote.threshold) + ")";
+    if (consensus.certified) {
+        line += ", certified by " +
+                std::string(consensus.accepted_by == ClientAcceptance::CommitCertificate
+                                ? "a commit certificate of " + std::to_string(consensus.quorum)
+                                : std::to_string(consensus.matching_replies) + " matching replies") +
+                " of " + std::to_string(record.consensus_config.validators) + " validators in view " +
+                std::to_string(consensus.view) + ", consensus " + format_ms(consensus.decision_ms) + " ms";
+    }
     return line;
 }
 
@@ -76,7 +82,10 @@ common::Result<HookOutcome> run_hook_body(const HookRequest& request) {
     std::optional<MemoryStore> store;
     {
         DbWriteProbe probe("schema");
-        auto opened = MemoryStore::open(request.database_path);
+        // --batched: one transaction, made durable by exactly one sync of
+        // the WAL at its commit (memory_store.h).
+        auto opened = MemoryStore::open(request.database_path,
+                                        request.batched ? CommitSync::AtCommit : CommitSync::AtCheckpoint);
         if (!opened) return opened.error();
         store.emplace(std::move(*opened));
         probe.succeeded();
@@ -107,6 +116,8 @@ common::Result<HookOutcome> run_hook_body(const HookRequest& request) {
         options.agent = input.agent;
         options.rollout = rollout;
         options.hook = hook_name(input.kind);
+        options.database_path = request.database_path;
+        options.forge_hook_evidence = request.forge_hook_evidence;
         auto record = run_completion_validation(*store, input.files, options, input.now_ms, input.pid);
         if (!record) return record.error();
         outcome.validation = std::move(*record);

@@ -32,6 +32,7 @@ struct HookRequest {
     FileCheckOptions checks;
     ConsensusConfig consensus;
     bool fail_on_reject = false;
+    bool forge_hook_evidence = false;  // --fault hook:forge-evidence
     // Called once the database is open, before the hook writes anything:
     // tests attach SQLite's own trace and commit hooks here to count
     // statements and commits independently of the code under test.

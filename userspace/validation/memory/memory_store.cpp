@@ -2,9 +2,14 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <chrono>
+#include <cmath>
 #include <cstring>
 #include <filesystem>
+#include <random>
+#include <thread>
 
 namespace validprof::validation {
 
@@ -31,6 +36,15 @@ CREATE INDEX IF NOT EXISTS idx_memory_expires ON memory_entries(expires_at);
 CREATE INDEX IF NOT EXISTS idx_memory_accessed ON memory_entries(accessed_at);
 )sql";
 
+// The objects kSchema creates; when all exist, set-up needs no write lock.
+constexpr const char* kSchemaComplete =
+    "SELECT COUNT(*) FROM sqlite_master WHERE name IN "
+    "('memory_entries', 'idx_memory_namespace', 'idx_memory_expires', 'idx_memory_accessed')";
+constexpr int kSchemaObjects = 4;
+
+// better-sqlite3's default, and how long set-up keeps retrying.
+constexpr int kBusyTimeoutMs = 5000;
+
 constexpr const char* kUpsert =
     "INSERT INTO memory_entries (key, value, namespace, metadata, created_at, updated_at, accessed_at, ttl, expires_at) "
     "VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?5, ?6, ?7) "
@@ -46,12 +60,18 @@ constexpr const char* kList =
     "FROM memory_entries WHERE namespace = ?1 ORDER BY updated_at DESC LIMIT ?2";
 constexpr const char* kDeleteExpired = "DELETE FROM memory_entries WHERE expires_at IS NOT NULL AND expires_at < ?1";
 constexpr const char* kCount = "SELECT COUNT(*) FROM memory_entries WHERE namespace = ?1";
+// ?2 is the credit in halves (0, 1 or 2): counted in halves, so 0.5 adds up
+// exactly and no floating-point value is bound; a whole count is stored as
+// an integer ({"clean":3}, not 3.0), as before half credits existed.
 constexpr const char* kAgentOutcome =
     "INSERT INTO memory_entries (key, value, namespace, created_at, updated_at, accessed_at) "
-    "VALUES (?1, json_object('validations', 1, 'clean', ?2), ?3, ?4, ?4, ?4) "
+    "VALUES (?1, json_object('validations', 1, 'clean', CASE WHEN ?2 % 2 = 0 THEN ?2 / 2 ELSE ?2 / 2.0 END), "
+    "?3, ?4, ?4, ?4) "
     "ON CONFLICT(key, namespace) DO UPDATE SET "
-    "value = json_object('validations', coalesce(json_extract(value, '$.validations'), 0) + 1, "
-    "'clean', coalesce(json_extract(value, '$.clean'), 0) + ?2), updated_at = ?4";
+    "value = json_object('validations', coalesce(json_extract(value, '$.validations'), 0) + 1, 'clean', "
+    "(SELECT CASE WHEN halves % 2 = 0 THEN halves / 2 ELSE halves / 2.0 END "
+    " FROM (SELECT CAST(round(coalesce(json_extract(value, '$.clean'), 0) * 2) AS INTEGER) + ?2 AS halves))), "
+    "updated_at = ?4";
 
 StoredEntry read_entry(const storage::Statement& statement) {
     StoredEntry entry;
@@ -67,9 +87,45 @@ StoredEntry read_entry(const storage::Statement& statement) {
     return entry;
 }
 
+bool busy(int rc) { return (rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED; }
+
+// Runs `sql` until it succeeds, fails with something other than a lock, or
+// the set-up's patience runs out. The busy handler already waits inside
+// most calls; this loop covers the cases where SQLite returns SQLITE_BUSY at
+// once (changing the journal mode while another connection reads, a
+// deadlock between a reader upgrading and a writer), with a short random
+// sleep so that the contenders do not retry in lockstep.
+int exec_retrying(sqlite3* db, const char* sql, std::chrono::steady_clock::time_point give_up, std::string& error) {
+    thread_local std::minstd_rand random(static_cast<unsigned>(std::random_device{}()));
+    for (;;) {
+        char* message = nullptr;
+        const int rc = sqlite3_exec(db, sql, nullptr, nullptr, &message);
+        error = message != nullptr ? message : sqlite3_errstr(rc);
+        sqlite3_free(message);
+        if (rc == SQLITE_OK || !busy(rc) || std::chrono::steady_clock::now() >= give_up) return rc;
+        if (sqlite3_get_autocommit(db) == 0) sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+        std::this_thread::sleep_for(std::chrono::microseconds(500 + random() % 3000));
+    }
+}
+
 }  // namespace
 
-common::Result<MemoryStore> MemoryStore::open(const std::string& path) {
+common::Result<std::optional<std::string>> MemoryStore::read_value(const std::string& path, const std::string& key,
+                                                                   const std::string& ns) {
+    auto connection = storage::SqliteConnection::open(path, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX);
+    if (!connection) return common::make_error("cannot open " + path + ": " + connection.error().message);
+    sqlite3_busy_timeout(connection->get(), kBusyTimeoutMs);
+    auto statement = storage::Statement::prepare(connection->get(), "SELECT value FROM memory_entries WHERE key = ?1 AND namespace = ?2", false);
+    if (!statement) return common::make_error("cannot read " + path + ": " + statement.error().message);
+    statement->bind_text(1, key);
+    statement->bind_text(2, ns);
+    auto row = statement->step();
+    if (!row) return common::make_error("cannot read " + path + ": " + row.error().message);
+    if (!*row) return std::optional<std::string>{};
+    return std::optional<std::string>(statement->column_text(0));
+}
+
+common::Result<MemoryStore> MemoryStore::open(const std::string& path, CommitSync sync) {
     const std::filesystem::path parent = std::filesystem::path(path).parent_path();
     if (!parent.empty()) {
         std::error_code error;
@@ -84,11 +140,38 @@ common::Result<MemoryStore> MemoryStore::open(const std::string& path) {
     // Hooks of one agent session run concurrently (nested hooks, parallel
     // tools): wait for the writer instead of failing, as better-sqlite3's
     // default 5 s timeout does.
-    sqlite3_busy_timeout(store.connection_.get(), 5000);
-    if (auto pragmas = store.connection_.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"); !pragmas) {
-        return store.fail("cannot set up", pragmas.error());
+    sqlite3* db = store.connection_.get();
+    sqlite3_busy_timeout(db, kBusyTimeoutMs);
+    const auto give_up = std::chrono::steady_clock::now() + std::chrono::milliseconds(kBusyTimeoutMs);
+    std::string error;
+    if (exec_retrying(db, "PRAGMA journal_mode = WAL", give_up, error) != SQLITE_OK) {
+        return common::make_error("cannot switch " + path + " to WAL: " + error);
     }
-    if (auto schema = store.connection_.exec(kSchema); !schema) return store.fail("cannot create the schema in", schema.error());
+    if (auto mode = storage::Statement::prepare(db, "PRAGMA journal_mode", false); mode) {
+        auto row = mode->step();
+        if (!row || !*row || mode->column_text(0) != "wal") {
+            return common::make_error("cannot switch " + path + " to WAL: the journal mode stayed '" +
+                                      (row && *row ? mode->column_text(0) : std::string("?")) + "'");
+        }
+    }
+    const char* synchronous = sync == CommitSync::AtCommit ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL";
+    if (auto pragma = store.connection_.exec(synchronous); !pragma) return store.fail("cannot set up", pragma.error());
+    if (sync == CommitSync::AtCommit) sqlite3_db_config(db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, nullptr);
+
+    // Created once, under the write lock, by whichever first hook gets it;
+    // the others wait for it and then find the schema complete. Every run
+    // still executes the CREATE ... IF NOT EXISTS statements (no-ops then),
+    // as the modelled hooks do.
+    bool complete = false;
+    if (auto counted = storage::Statement::prepare(db, kSchemaComplete, false); counted) {
+        auto row = counted->step();
+        complete = row && *row && counted->column_int(0) == kSchemaObjects;
+    }
+    const std::string schema = complete ? std::string(kSchema) : "BEGIN IMMEDIATE;" + std::string(kSchema) + "COMMIT;";
+    if (exec_retrying(db, schema.c_str(), give_up, error) != SQLITE_OK) {
+        if (sqlite3_get_autocommit(db) == 0) sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+        return common::make_error("cannot create the schema in " + path + ": " + error);
+    }
     if (auto prepared = store.prepare_statements(); !prepared) return prepared.error();
     return store;
 }
@@ -183,10 +266,10 @@ common::Result<int> MemoryStore::delete_expired(std::int64_t now) {
     return connection_.changes();
 }
 
-common::Result<void> MemoryStore::record_agent_outcome(const std::string& agent, bool clean, std::int64_t now) {
+common::Result<void> MemoryStore::record_agent_outcome(const std::string& agent, double credit, std::int64_t now) {
     storage::StatementScope statement(*agent_outcome_);
     statement->bind_text(1, "agent/" + agent);
-    statement->bind_int(2, clean ? 1 : 0);
+    statement->bind_int(2, std::lround(std::clamp(credit, 0.0, 1.0) * 2));
     statement->bind_text(3, kValidationPerformanceNamespace);
     statement->bind_int(4, now);
     if (auto ran = statement->step(); !ran) return fail("cannot write to", ran.error());

@@ -38,11 +38,35 @@ struct StoredEntry {
     std::optional<std::int64_t> expires_at;
 };
 
+// When the hook's writes reach the disk.
+//   AtCheckpoint  synchronous=NORMAL, as the modelled hooks: commits do not
+//                 sync; closing the last connection checkpoints the WAL into
+//                 the database (2 fdatasync) and deletes it, so the next hook
+//                 creates a new one (its header and directory: 2 more).
+//   AtCommit      synchronous=FULL and no checkpoint at close (--batched):
+//                 the hook's one transaction is durable after exactly one
+//                 fdatasync of the WAL; the WAL stays for the next hook and
+//                 SQLite's auto-checkpoint (at 1000 pages) folds it into the
+//                 database now and then, costing its syncs once per many
+//                 hooks.
+enum class CommitSync { AtCheckpoint, AtCommit };
+
 class MemoryStore {
 public:
     // Creates the parent directory (.swarm) if needed. Errors name the path
     // and what failed: the caller turns them into the one-line message.
-    static common::Result<MemoryStore> open(const std::string& path);
+    //
+    // Safe for many first hooks at once on a new file: the switch to WAL is
+    // retried while another process holds the lock (SQLite answers
+    // SQLITE_BUSY there without always waiting through the busy handler),
+    // and a missing schema is created inside BEGIN IMMEDIATE.
+    static common::Result<MemoryStore> open(const std::string& path, CommitSync sync = CommitSync::AtCheckpoint);
+
+    // One value read on a read-only connection of the caller's own, without
+    // any set-up: how a validator thread reads the agent's history
+    // independently of the hook's connection. nullopt: no such row.
+    static common::Result<std::optional<std::string>> read_value(const std::string& path, const std::string& key,
+                                                                 const std::string& ns);
 
     MemoryStore(MemoryStore&&) noexcept = default;
     MemoryStore& operator=(MemoryStore&&) noexcept = default;
@@ -61,9 +85,10 @@ public:
     // Rows whose expires_at has passed; returns how many went.
     common::Result<int> delete_expired(std::int64_t now);
     // The agent's track record (completion-validation-performance,
-    // agent/<id>): validations + 1 and clean + (clean ? 1 : 0), in SQL, so
-    // concurrent hooks never lose an update.
-    common::Result<void> record_agent_outcome(const std::string& agent, bool clean, std::int64_t now);
+    // agent/<id>): validations + 1 and clean + credit, in SQL, so
+    // concurrent hooks never lose an update. credit: 1 clean, 0.5 unknown
+    // (nothing could be checked), 0 not clean.
+    common::Result<void> record_agent_outcome(const std::string& agent, double credit, std::int64_t now);
 
     common::Result<storage::Transaction> begin();
     storage::SqliteConnection& connection() { return connection_; }

@@ -53,7 +53,7 @@ common::Result<Evidence> evidence_from_json(std::string_view text) {
         if (!in.at("agent").is_null()) {
             const json& agent = in.at("agent");
             evidence.agent = AgentHistory{agent.at("id").get<std::string>(), agent.at("validations").get<int>(),
-                                          agent.at("clean").get<int>()};
+                                          agent.at("clean").get<double>()};
         }
         for (const json& file : in.at("files")) {
             FileEvidence out;

@@ -19,7 +19,8 @@ namespace validprof::validation {
 struct AgentHistory {
     std::string id;
     int validations = 0;  // earlier validated completions of this agent
-    int clean = 0;        // of those, how many passed every applicable check
+    double clean = 0;     // of those, how many passed every applicable check; one with nothing
+                          // to check counts 0.5 (unknown), see track_record_credit()
 };
 
 struct Evidence {

@@ -112,12 +112,14 @@ Vote evaluate_evidence(const Evidence& evidence, TruthScore* score_out) {
     return vote_on(score, evidence.mode);
 }
 
-bool evidence_is_clean(const Evidence& evidence) {
-    if (evidence.files.empty()) return false;
+double track_record_credit(const Evidence& evidence) {
+    if (evidence.files.empty()) return kUnknownComponent;
+    bool unknown = false;
     for (const FileEvidence& file : evidence.files) {
-        if (file.passed_checks() != file.applicable_checks() || file.sha256 != file.sha256_after) return false;
+        if (file.passed_checks() != file.applicable_checks() || file.sha256 != file.sha256_after) return 0.0;
+        unknown = unknown || file.applicable_checks() == 0;
     }
-    return true;
+    return unknown ? kUnknownComponent : 1.0;
 }
 
 }  // namespace validprof::validation

@@ -82,8 +82,12 @@ TruthComponents components_from_evidence(const Evidence& evidence);
 // The whole evaluation a validator performs: components, score, vote.
 Vote evaluate_evidence(const Evidence& evidence, TruthScore* score_out = nullptr);
 
-// Whether the evidence counts as a clean completion for the agent's track
-// record: every applicable check passed and no file changed meanwhile.
-bool evidence_is_clean(const Evidence& evidence);
+// What the evidence adds to the agent's clean count:
+//   0    a check failed or a file changed meanwhile
+//   0.5  nothing failed, but some file had no applicable check (a binary
+//        file): unknown, like an unknown score component; counting it as
+//        clean would let unverifiable edits build a track record
+//   1    every file had at least one applicable check and all passed
+double track_record_credit(const Evidence& evidence);
 
 }  // namespace validprof::validation
