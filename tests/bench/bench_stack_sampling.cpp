@@ -1,7 +1,8 @@
 // Benchmark (not a test): what stack sampling adds to a CPU-bound hook.
 // Runs vp_fixed_work (a fixed number of iterations) repeatedly, interleaved
 // in rounds: plain; under `validprof record` without stacks; with --stacks
-// at 99 Hz; with --stacks at 999 Hz. Prints the median of the hook's own
+// at 99 Hz and at 999 Hz, each with the frame-pointer walk in the kernel
+// (--unwind fp) and with stack copies unwound from CFI (the default). Prints the median of the hook's own
 // wall clock per condition and each one's ratio to plain.
 // Usage (root): bench_stack_sampling [--rounds N] [--work MILLIONS]
 #include <sys/wait.h>
@@ -73,8 +74,10 @@ int main(int argc, char** argv) {
     std::vector<Condition> conditions = {
         {"plain", {hook, work}},
         {"record", {validprof, "record", "--db", db, "--", hook, work}},
-        {"record --stacks --freq 99", {validprof, "record", "--stacks", "--freq", "99", "--db", db, "--", hook, work}},
-        {"record --stacks --freq 999", {validprof, "record", "--stacks", "--freq", "999", "--db", db, "--", hook, work}},
+        {"--freq 99 --unwind fp", {validprof, "record", "--stacks", "--freq", "99", "--unwind", "fp", "--db", db, "--", hook, work}},
+        {"--freq 99 (cfi)", {validprof, "record", "--stacks", "--freq", "99", "--db", db, "--", hook, work}},
+        {"--freq 999 --unwind fp", {validprof, "record", "--stacks", "--freq", "999", "--unwind", "fp", "--db", db, "--", hook, work}},
+        {"--freq 999 (cfi)", {validprof, "record", "--stacks", "--freq", "999", "--db", db, "--", hook, work}},
     };
     std::map<std::string, std::vector<std::uint64_t>> walls;
     for (int round = 0; round < rounds; ++round) {
