@@ -125,9 +125,9 @@ TEST(CliErrors, FailedExportKeepsTheExistingOutputFile) {
     std::ifstream kept(output);
     std::string content((std::istreambuf_iterator<char>(kept)), std::istreambuf_iterator<char>());
     EXPECT_EQ(content, "the previous graph");
-    std::size_t files = 0;
-    for ([[maybe_unused]] const auto& entry : fs::directory_iterator(dir.path())) ++files;
-    EXPECT_EQ(files, 2u) << "a temporary file was left behind";
+    for (const auto& entry : fs::directory_iterator(dir.path()))
+        EXPECT_EQ(entry.path().filename().string().find("graph.svg."), std::string::npos)
+            << "a temporary file was left behind: " << entry.path();
 
     CommandResult written = run_command(
         {validprof_binary(), "flamegraph", "--db", dir.file("profile.db"), "--format", "folded", "-o", output});

@@ -215,5 +215,29 @@ TEST(Truncation, ReasonGivenByTheWalkIsKept) {
     EXPECT_EQ(symbolizer.truncations().at("stack copy ended"), 1u);
 }
 
+TEST(GateStop, OffCpuTimeInTheGateEndsWithOneGateFrame) {
+    SymbolizedStack stack;
+    stack.kind = SampleKind::OffCpuSleeping;
+    stack.frames = {{"main", "hook"},
+                    {"execve", "libc.so.6"},
+                    {"exit_to_user_mode_loop", "[kernel]"},
+                    {"arch_do_signal_or_restart", "[kernel]"},
+                    {"get_signal", "[kernel]"},
+                    {"do_signal_stop", "[kernel]"},
+                    {"schedule", "[kernel]"},
+                    {"__schedule", "[kernel]"}};
+    EXPECT_TRUE(mark_gate_stop(stack));
+    ASSERT_EQ(stack.frames.size(), 6u);
+    EXPECT_EQ(stack.frames.back().name, "[validprof gate]");
+    EXPECT_EQ(stack.frames.back().module, "[validprof]");
+    EXPECT_EQ(stack.frames[4].name, "get_signal");
+
+    SymbolizedStack sleeping;
+    sleeping.kind = SampleKind::OffCpuSleeping;
+    sleeping.frames = {{"main", "hook"}, {"do_nanosleep", "[kernel]"}};
+    EXPECT_FALSE(mark_gate_stop(sleeping));
+    EXPECT_EQ(sleeping.frames.size(), 2u);
+}
+
 }  // namespace
 }  // namespace validprof::stacks

@@ -145,6 +145,7 @@ public:
             if (auto stored = store_waits(); !stored) return stored.error();
             continue_gated_mappings();
             if (auto stored = store_sqlite(false); !stored) return stored.error();
+            if (stack_collector_) stack_collector_->drain_mappings();
             status.update(progress());
 
             if (stop.requested()) {
@@ -327,13 +328,16 @@ private:
         stacks::Symbolizer symbolizer;
         for (const std::string& path : executables_) symbolizer.add_known_file(path);
         // Every object the sampled processes mapped (dlopen'ed addons too).
-        for (const auto& [build_id, path] : mapped_files_) symbolizer.add_known_file(path);
+        for (const auto& [build_id, path] : mapped_files_) symbolizer.add_mapped_file(build_id, path);
         model::StackProfile profile;
         profile.settings.frequency_hz = options_.stacks->frequency_hz;
         profile.settings.offcpu_min_ns = options_.stacks->offcpu_min_ns;
         std::uint64_t period = 1'000'000'000ull / options_.stacks->frequency_hz;
         for (const stacks::RawStack& stack : raw) {
             model::StackSample sample = symbolizer.symbolize(stack, period);
+            // Only the gate stops processes in a session that gates (--usdt,
+            // --sql); a hook's own SIGSTOP elsewhere stays do_signal_stop.
+            if (options_.usdt || options_.sql) stacks::mark_gate_stop(sample);
             if (auto name = phase_names.find(stack.phase); name != phase_names.end() && !name->second.empty())
                 sample.frames.insert(sample.frames.begin(), {"[phase] " + name->second, "[phase]"});
             profile.samples.push_back(std::move(sample));

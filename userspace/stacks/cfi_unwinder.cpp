@@ -63,6 +63,13 @@ void UnwindModules::add(const std::string& name, std::shared_ptr<const ElfImage>
 UnwoundStack unwind_user_stack(const UserRegisters& registers, std::span<const unsigned char> stack,
                                const AddressLookup& lookup, std::size_t max_frames) {
     UnwoundStack unwound;
+    if (stack.empty()) {
+        // Not a byte of it could be read (an exec tearing the old address
+        // space down, a stack page swapped out): the leaf alone.
+        if (auto code = lookup(registers.ip)) unwound.frames.push_back(frame_of(registers.ip, *code));
+        unwound.truncated = "stack unreadable";
+        return unwound;
+    }
     StackReader memory(registers.sp, stack);
     std::uint64_t ip = registers.ip, sp = registers.sp;
     std::optional<std::uint64_t> bp = registers.bp;
@@ -132,6 +139,7 @@ UnwoundStack unwind_user_stack(const UserRegisters& registers, std::span<const u
                 unwound.truncated = "no unwind info";
                 break;
             }
+            if (*bp == 0 && caller) break;  // rbp 0: the ABI's mark of the outermost frame (_start)
             if (*bp < sp) {
                 // A frame pointer below the stack pointer: a chain that turned back.
                 unwound.truncated = caller ? "loop" : "no unwind info";

@@ -7,6 +7,8 @@
 namespace validprof::stacks {
 
 void ProcessMappings::add(std::int32_t pid, Mapping mapping) {
+    if (mapping.build_id && !mapping.path.empty() && mapping.path.front() == '/')
+        files_.emplace(to_hex(*mapping.build_id), mapping.path);
     processes_[pid].mappings.push_back(std::move(mapping));
 }
 
@@ -48,6 +50,15 @@ void ProcessMappings::add_proc_maps(std::int32_t pid, const std::string& text) {
         if (mapping.path.empty()) mapping.path = "//anon";
         add(pid, std::move(mapping));
     }
+}
+
+bool ProcessMappings::in_replaced_image(std::int32_t pid, std::uint64_t address, std::uint64_t time_ns) const {
+    auto found = processes_.find(pid);
+    if (found == processes_.end()) return false;
+    std::uint64_t last_exec = 0;
+    for (std::uint64_t exec : found->second.execs)
+        if (exec <= time_ns) last_exec = exec;
+    return last_exec > 0 && find(pid, address, last_exec - 1) != nullptr;
 }
 
 const Mapping* ProcessMappings::find(std::int32_t pid, std::uint64_t address, std::uint64_t time_ns) const {

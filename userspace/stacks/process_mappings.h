@@ -43,6 +43,15 @@ public:
     // The executable mappings of a /proc/PID/maps text, at time 0.
     void add_proc_maps(std::int32_t pid, const std::string& text);
 
+    // Whether `address` was mapped in the image `pid` ran before its last
+    // exec before time_ns: a sample taken inside that exec, whose registers
+    // still point into the old image.
+    bool in_replaced_image(std::int32_t pid, std::uint64_t address, std::uint64_t time_ns) const;
+
+    // Every file mapped with a build-id the kernel read, by build-id (hex):
+    // kept after the processes are forgotten, for the symbolizer.
+    const std::unordered_map<std::string, std::string>& files() const { return files_; }
+
     // The mapping that held `address` in `pid` at `time_ns`.
     const Mapping* find(std::int32_t pid, std::uint64_t address, std::uint64_t time_ns) const;
 
@@ -52,6 +61,7 @@ private:
         std::vector<std::uint64_t> execs;  // times, ascending
     };
     std::unordered_map<std::int32_t, Process> processes_;
+    std::unordered_map<std::string, std::string> files_;
 };
 
 }  // namespace validprof::stacks

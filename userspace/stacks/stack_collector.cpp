@@ -128,13 +128,13 @@ common::Result<std::unique_ptr<StackCollector>> StackCollector::create(const Sta
     // The mmap records first, so no mapping made after the sampler starts
     // is missed; validprof's own mappings are what a recorded command runs
     // until it execs.
-    if (options.copy_bytes) {
-        auto events = MmapEvents::create();
-        if (!events) return events.error();
-        collector->mmap_events_ = std::move(*events);
-        collector->mappings_.add_proc_maps(static_cast<std::int32_t>(::getpid()), read_text("/proc/self/maps"));
-        if (auto vdso = own_vdso()) collector->modules_.add("[vdso]", vdso);
-    }
+    // With --unwind fp too: they name the files behind build-ids.
+    auto events = MmapEvents::create();
+    if (!events) return events.error();
+    collector->mmap_events_ = std::move(*events);
+    collector->copying_ = options.copy_bytes > 0;
+    collector->mappings_.add_proc_maps(static_cast<std::int32_t>(::getpid()), read_text("/proc/self/maps"));
+    if (auto vdso = own_vdso()) collector->modules_.add("[vdso]", vdso);
 
     // load
     if (int error = stack_samples__load(skeleton))
@@ -168,7 +168,7 @@ common::Result<std::unique_ptr<StackCollector>> StackCollector::create(const Sta
 }
 
 int StackCollector::copy_ring_buffer_fd() const {
-    return mmap_events_ ? bpf_map__fd(skeleton_->maps.stack_copies) : -1;
+    return copying_ ? bpf_map__fd(skeleton_->maps.stack_copies) : -1;
 }
 
 std::optional<MappedCode> StackCollector::lookup(std::int32_t pid, std::uint64_t address, std::uint64_t time_ns) {
@@ -184,7 +184,6 @@ std::optional<MappedCode> StackCollector::lookup(std::int32_t pid, std::uint64_t
         code.build_id = mapping->build_id ? mapping->build_id : file_id;
         // A file replaced since it was mapped: its CFI is not the code's.
         if (mapping->build_id && file_id && *mapping->build_id != *file_id) code.module = nullptr;
-        if (code.build_id) mapped_files_.emplace(to_hex(*code.build_id), mapping->path);
     }
     return code;
 }
@@ -195,6 +194,18 @@ void StackCollector::forget_exited(std::uint64_t now_ns) {
         mappings_.forget(exited.second);
         return true;
     });
+}
+
+void StackCollector::drain_mappings() {
+    std::uint64_t now = monotonic_ns();
+    exited_scratch_.clear();
+    mmap_events_->drain(mappings_, exited_scratch_);
+    for (std::int32_t pid : exited_scratch_) exited_.emplace_back(now, pid);
+    forget_exited(now);
+}
+
+std::map<std::string, std::string> StackCollector::mapped_files() const {
+    return {mappings_.files().begin(), mappings_.files().end()};
 }
 
 void StackCollector::handle_copy(const void* data, std::size_t size) {
@@ -209,18 +220,20 @@ void StackCollector::handle_copy(const void* data, std::size_t size) {
         return;
     }
     // Every mapping made before this sample is in the mmap rings by now.
-    std::uint64_t now = monotonic_ns();
-    exited_scratch_.clear();
-    mmap_events_->drain(mappings_, exited_scratch_);
-    for (std::int32_t pid : exited_scratch_) exited_.emplace_back(now, pid);
-    forget_exited(now);
+    drain_mappings();
 
     auto pid = static_cast<std::int32_t>(header.pid);
     std::span<const unsigned char> stack(static_cast<const unsigned char*>(data) + offsetof(vp_stack_copy, stack),
                                          header.stack_bytes);
-    UnwoundStack unwound = unwind_user_stack(
-        {header.ip, header.sp, header.bp}, stack,
-        [&](std::uint64_t address) { return lookup(pid, address, header.time_ns); });
+    UnwoundStack unwound;
+    if (!mappings_.find(pid, header.ip, header.time_ns) && mappings_.in_replaced_image(pid, header.ip, header.time_ns)) {
+        // Sampled inside execve, between the new image's arrival and its
+        // first instruction: the registers are the old program's.
+        unwound.truncated = "in exec";
+    } else {
+        unwound = unwind_user_stack({header.ip, header.sp, header.bp}, stack,
+                                    [&](std::uint64_t address) { return lookup(pid, address, header.time_ns); });
+    }
     ++stats_.samples;
     stats_.cfi_steps += unwound.cfi_steps;
     stats_.fp_steps += unwound.fp_steps;
@@ -346,10 +359,10 @@ std::map<std::string, std::uint64_t> StackCollector::lost_samples() const {
     std::map<std::string, std::uint64_t> lost;
     std::vector<std::uint64_t> counts = tracer::read_percpu_counters(bpf_map__fd(skeleton_->maps.stack_counters), VP_STACK_COUNTER_MAX);
     for (std::uint32_t index = 0; index < VP_STACK_COUNTER_MAX; ++index) lost[names[index]] = counts[index];
-    if (mmap_events_) {
+    lost["note_stack_mmap_records_lost"] = mmap_events_->lost();
+    if (copying_) {
         lost["stack_unwound_map_full"] = unwound_dropped_;
         lost["stack_copy_undecodable"] = undecodable_copies_;
-        lost["note_stack_mmap_records_lost"] = mmap_events_->lost();
     }
     return lost;
 }

@@ -66,9 +66,12 @@ public:
     // The stack copies' ring buffer (-1 when not copying), and its records.
     int copy_ring_buffer_fd() const;
     void handle_copy(const void* data, std::size_t size);
-    // Files the sampled processes mapped, by build-id (hex) → path: where
-    // the symbolizer finds dlopen'ed objects the system scan does not.
-    const std::map<std::string, std::string>& mapped_files() const { return mapped_files_; }
+    // Applies the mmap records queued so far (call it every poll round, so
+    // their per-CPU rings never fill up).
+    void drain_mappings();
+    // Files the processes mapped, by build-id (hex) → path: where the
+    // symbolizer finds dlopen'ed objects the system scan does not.
+    std::map<std::string, std::string> mapped_files() const;
 
     struct UnwindStats {
         std::uint64_t samples = 0;     // copies unwound
@@ -93,9 +96,9 @@ private:
 
     // CFI unwinding in userspace.
     std::unique_ptr<MmapEvents> mmap_events_;
+    bool copying_ = false;  // CFI unwinding (copy_bytes > 0)
     ProcessMappings mappings_;
     UnwindModules modules_;
-    std::map<std::string, std::string> mapped_files_;
     std::vector<std::pair<std::uint64_t, std::int32_t>> exited_;  // (seen at, pid), forgotten 2 s later
     std::vector<std::int32_t> exited_scratch_;
     struct UnwoundKey {

@@ -41,6 +41,18 @@ const char* to_string(SampleKind kind) {
     return "unknown";
 }
 
+bool mark_gate_stop(SymbolizedStack& stack) {
+    if (stack.kind == SampleKind::Cpu) return false;
+    for (std::size_t i = 0; i < stack.frames.size(); ++i) {
+        if (stack.frames[i].module == "[kernel]" && stack.frames[i].name == "do_signal_stop") {
+            stack.frames.resize(i);
+            stack.frames.push_back({"[validprof gate]", "[validprof]"});
+            return true;
+        }
+    }
+    return false;
+}
+
 std::string truncation_note(const std::string& reason) {
     std::string note = "note_stack_truncated_";
     for (char c : reason) note += (c == ' ' || c == '-') ? '_' : c;

@@ -55,6 +55,13 @@ private:
     std::map<std::uint64_t, Range> ranges_;  // by start address
 };
 
+// A process held by validprof's gate (stopped with SIGSTOP at an exec or a
+// mapping until inspected, then continued) is off the CPU in the kernel's
+// do_signal_stop: time the observer added, not the hook's. Its off-CPU
+// stack ends with one "[validprof gate]" frame instead (module
+// "[validprof]"); true when the stack was such a stop.
+bool mark_gate_stop(SymbolizedStack& stack);
+
 // The session-notes counter of a truncation reason:
 // "not after a call" → "note_stack_truncated_not_after_a_call".
 std::string truncation_note(const std::string& reason);
@@ -68,6 +75,9 @@ public:
 
     // Files the session saw exec'd: their build-ids are learnt up front.
     void add_known_file(const std::string& path);
+    // A file the processes mapped (dlopen'ed addons too), as the kernel's
+    // mmap records named it with its build-id (hex).
+    void add_mapped_file(const std::string& hex_id, const std::string& path) { index_.add_mapped_file(hex_id, path); }
 
     // Root-first frames for one raw stack; CPU weight is count × period.
     SymbolizedStack symbolize(const RawStack& raw, std::uint64_t sample_period_ns);
