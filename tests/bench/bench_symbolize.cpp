@@ -103,15 +103,15 @@ int main(int argc, char** argv) {
                 g_stack.size(), unwound.frames.size(), unwound.truncated.empty() ? "to the root" : unwound.truncated.c_str(),
                 unwind_s, 1e6 * unwind_s / static_cast<double>(samples));
 
-    // N distinct stacks: the leaf moved over the code of the frames' own
-    // objects, 16 bytes apart.
+    // N distinct stacks: 1,000 processes, each with the leaf at up to 100
+    // places in the code around the captured one (2 bytes apart, so many
+    // distinct symbol lookups; the callers are real return addresses).
     std::vector<RawStack> raw(samples);
     for (std::size_t i = 0; i < samples; ++i) {
-        raw[i].pid = 1;
+        raw[i].pid = static_cast<std::int32_t>(1 + i % 1000);
         raw[i].count = 1;
         raw[i].user_frames = unwound.frames;
-        UserFrame& leaf = raw[i].user_frames[i % (unwound.frames.size() - 1)];
-        leaf.offset_or_ip += (i % 4096) * 16;
+        raw[i].user_frames.front().offset_or_ip += (i / 1000) * 2;
     }
     started = Clock::now();
     Symbolizer symbolizer;

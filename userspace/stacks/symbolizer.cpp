@@ -144,13 +144,11 @@ Symbolizer::CheckedFrames Symbolizer::check_user_frames(const RawStack& raw) {
         if (!frame.has_build_id) {
             if (frame.offset_or_ip < kLowestUserAddress || frame.offset_or_ip >= kUserAddressLimit)
                 reason = "outside mapping";
-        } else if (auto path = index_.find(frame.build_id)) {
-            if (auto elf = image(*path)) {
-                if (frame.offset_or_ip >= elf->file_size()) reason = "past end of file";
-                else if (!elf->is_code(frame.offset_or_ip)) reason = "not code";
-                // Frame 0 is where the thread was, not a return address.
-                else if (i > 0 && !elf->follows_call(frame.offset_or_ip)) reason = "not after a call";
-            }
+        } else {
+            const FrameFacts& known = facts(frame);
+            reason = known.reason;
+            // Frame 0 is where the thread was, not a return address.
+            if (reason.empty() && i > 0 && !known.follows_call) reason = "not after a call";
         }
         if (!reason.empty()) {
             checked.kept = i;
@@ -161,11 +159,37 @@ Symbolizer::CheckedFrames Symbolizer::check_user_frames(const RawStack& raw) {
     return checked;
 }
 
+std::size_t Symbolizer::FrameKeyHash::operator()(const FrameKey& key) const {
+    std::uint64_t hash = key.offset * 0x9e3779b97f4a7c15ull;
+    for (unsigned char byte : key.build_id) hash = (hash ^ byte) * 1099511628211ull;
+    return static_cast<std::size_t>(hash);
+}
+
+Symbolizer::FrameFacts& Symbolizer::facts(const UserFrame& frame) {
+    auto [found, inserted] = facts_.try_emplace(FrameKey{frame.build_id, frame.offset_or_ip});
+    FrameFacts& known = found->second;
+    if (!inserted) return known;
+    if (auto path = index_.find(frame.build_id)) {
+        if (auto elf = image(*path)) {
+            if (frame.offset_or_ip >= elf->file_size()) known.reason = "past end of file";
+            else if (!elf->is_code(frame.offset_or_ip)) known.reason = "not code";
+            known.follows_call = elf->follows_call(frame.offset_or_ip);
+        }
+    }
+    return known;
+}
+
 Frame Symbolizer::user_frame(const UserFrame& frame, const RawStack& raw) {
     if (!frame.has_build_id) {
         if (const std::string* name = perf_map(raw.pid, raw.uid).find(frame.offset_or_ip)) return {*name, "[jit]"};
         return {hex_offset("[unknown]", frame.offset_or_ip), "[unknown]"};
     }
+    FrameFacts& known = facts(frame);
+    if (!known.frame) known.frame = name_frame(frame);
+    return *known.frame;
+}
+
+Frame Symbolizer::name_frame(const UserFrame& frame) {
     auto path = index_.find(frame.build_id);
     if (!path) {
         std::string module = "[build-id " + to_hex(frame.build_id).substr(0, 12) + "]";

@@ -26,6 +26,8 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
+#include <unordered_map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -96,6 +98,7 @@ public:
 private:
     std::shared_ptr<const ElfImage> image(const std::string& path);
     Frame user_frame(const UserFrame& frame, const RawStack& raw);
+    Frame name_frame(const UserFrame& frame);  // a build-id frame, uncached
     Frame kernel_frame(std::uint64_t address);
     const PerfMap& perf_map(std::int32_t pid, std::uint32_t uid);
 
@@ -104,6 +107,23 @@ private:
     void* kernel_cache_ = nullptr;    // bcc_symcache for pid -1
     std::map<std::int32_t, PerfMap> perf_maps_;
     std::map<std::string, std::shared_ptr<const ElfImage>> images_;  // by path; null: unreadable
+    // Per (build-id, offset): what the file says of it, and its frame.
+    // Sessions repeat their call sites, so most frames are looked up once.
+    struct FrameFacts {
+        std::string reason;         // "past end of file", "not code", or empty
+        bool follows_call = true;   // as a return address
+        std::optional<Frame> frame;  // filled on first symbolization
+    };
+    struct FrameKey {
+        BuildId build_id;
+        std::uint64_t offset;
+        bool operator==(const FrameKey&) const = default;
+    };
+    struct FrameKeyHash {
+        std::size_t operator()(const FrameKey& key) const;
+    };
+    FrameFacts& facts(const UserFrame& frame);
+    std::unordered_map<FrameKey, FrameFacts, FrameKeyHash> facts_;
     std::map<std::string, std::uint64_t> truncations_;
 };
 
