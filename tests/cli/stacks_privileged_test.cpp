@@ -76,7 +76,7 @@ TEST(StacksPrivileged, CpuSplitBetweenNamedFunctionsAfterTheProcessExited) {
     EXPECT_EQ(profiled.profile.settings.frequency_hz, kFrequencyHz);
     std::uint64_t three = cpu_weight_with(profiled.profile, "vp_burn_three_parts");
     std::uint64_t one = cpu_weight_with(profiled.profile, "vp_burn_one_part");
-    ASSERT_GT(one, 0u) << "vp_burn_one_part was not symbolized";
+    EXPECT_GT(one, 0u) << "vp_burn_one_part was not symbolized";
     expect_sampled_like_measured("vp_burn_three_parts", three, truth, "three");
     expect_sampled_like_measured("vp_burn_one_part", one, truth, "one");
     if (::testing::Test::HasFailure()) {

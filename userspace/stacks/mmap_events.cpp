@@ -7,6 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <string>
@@ -140,10 +141,17 @@ MmapEvents::~MmapEvents() {
 }
 
 void MmapEvents::drain(ProcessMappings& mappings, std::vector<std::int32_t>& exited) {
-    for (Ring& ring : rings_) drain_ring(ring, mappings, exited);
+    // Each ring is in time order, the rings together are not: a fork seen
+    // on one CPU, the child's exec on another. Gather, sort by time, apply.
+    pending_.clear();
+    for (Ring& ring : rings_) drain_ring(ring);
+    std::stable_sort(pending_.begin(), pending_.end(),
+                     [](const Pending& a, const Pending& b) { return a.time_ns < b.time_ns; });
+    for (const Pending& record : pending_)
+        apply_perf_record(record.bytes.data(), record.bytes.size(), mappings, exited, lost_);
 }
 
-void MmapEvents::drain_ring(Ring& ring, ProcessMappings& mappings, std::vector<std::int32_t>& exited) {
+void MmapEvents::drain_ring(Ring& ring) {
     auto* meta = static_cast<perf_event_mmap_page*>(ring.base);
     const unsigned char* data = static_cast<const unsigned char*>(ring.base) + meta->data_offset;
     std::uint64_t data_size = meta->data_size;
@@ -164,7 +172,10 @@ void MmapEvents::drain_ring(Ring& ring, ProcessMappings& mappings, std::vector<s
             std::memcpy(record_.data() + first, data, header.size - first);
             record = record_.data();
         }
-        apply_perf_record(record, header.size, mappings, exited, lost_);
+        Pending copy;
+        copy.bytes.assign(record, record + header.size);
+        if (header.size >= sizeof(header) + kSampleIdSize) std::memcpy(&copy.time_ns, record + header.size - 8, 8);
+        pending_.push_back(std::move(copy));
         tail += header.size;
     }
     __atomic_store_n(&meta->data_tail, tail, __ATOMIC_RELEASE);

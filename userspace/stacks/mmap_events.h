@@ -22,7 +22,7 @@ namespace validprof::stacks {
 class MmapEvents {
 public:
     // pages_per_cpu: ring size per CPU in pages, a power of two.
-    static common::Result<std::unique_ptr<MmapEvents>> create(std::uint32_t pages_per_cpu = 64);
+    static common::Result<std::unique_ptr<MmapEvents>> create(std::uint32_t pages_per_cpu = 256);
     ~MmapEvents();
     MmapEvents(const MmapEvents&) = delete;
     MmapEvents& operator=(const MmapEvents&) = delete;
@@ -40,7 +40,12 @@ private:
         void* base = nullptr;
         std::size_t size = 0;  // mapping size: one header page + data pages
     };
-    void drain_ring(Ring& ring, ProcessMappings& mappings, std::vector<std::int32_t>& exited);
+    void drain_ring(Ring& ring);
+    struct Pending {
+        std::uint64_t time_ns = 0;
+        std::vector<unsigned char> bytes;
+    };
+    std::vector<Pending> pending_;  // one drain's records, all rings
 
     std::vector<Ring> rings_;
     std::vector<unsigned char> record_;  // a record that wraps around the ring, reassembled

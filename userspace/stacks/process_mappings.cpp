@@ -1,5 +1,6 @@
 #include "stacks/process_mappings.h"
 
+#include <algorithm>
 #include <cinttypes>
 #include <cstdio>
 #include <sstream>
@@ -15,7 +16,8 @@ void ProcessMappings::add(std::int32_t pid, Mapping mapping) {
 void ProcessMappings::exec(std::int32_t pid, std::uint64_t time_ns) {
     // The old image's mappings stay: a sample taken before the exec may be
     // unwound after this record arrives (find() compares the times).
-    processes_[pid].execs.push_back(time_ns);
+    std::vector<std::uint64_t>& execs = processes_[pid].execs;
+    execs.insert(std::upper_bound(execs.begin(), execs.end(), time_ns), time_ns);
 }
 
 void ProcessMappings::fork(std::int32_t parent, std::int32_t child, std::uint64_t time_ns) {
@@ -25,10 +27,13 @@ void ProcessMappings::fork(std::int32_t parent, std::int32_t child, std::uint64_
     std::uint64_t image_start = 0;
     for (std::uint64_t exec : found->second.execs)
         if (exec <= time_ns) image_start = exec;
-    Process copy;
+    // Records of different CPUs arrive out of order: the child's exec and
+    // new mappings may be known already. Merge, never replace.
+    std::vector<Mapping> inherited;
     for (const Mapping& mapping : found->second.mappings)
-        if (mapping.time_ns >= image_start && mapping.time_ns <= time_ns) copy.mappings.push_back(mapping);
-    processes_[child] = std::move(copy);
+        if (mapping.time_ns >= image_start && mapping.time_ns <= time_ns) inherited.push_back(mapping);
+    Process& process = processes_[child];
+    process.mappings.insert(process.mappings.begin(), inherited.begin(), inherited.end());
 }
 
 void ProcessMappings::add_proc_maps(std::int32_t pid, const std::string& text) {
@@ -69,12 +74,15 @@ const Mapping* ProcessMappings::find(std::int32_t pid, std::uint64_t address, st
     std::uint64_t image_start = 0;
     for (std::uint64_t exec : process.execs)
         if (exec <= time_ns) image_start = exec;
-    for (auto it = process.mappings.rbegin(); it != process.mappings.rend(); ++it) {
-        if (address < it->start || address >= it->end) continue;
-        if (it->time_ns > time_ns || it->time_ns < image_start) continue;
-        return &*it;
+    // The latest mapping of the address before the sample, by time (the
+    // records' order is per CPU, not global).
+    const Mapping* latest = nullptr;
+    for (const Mapping& mapping : process.mappings) {
+        if (address < mapping.start || address >= mapping.end) continue;
+        if (mapping.time_ns > time_ns || mapping.time_ns < image_start) continue;
+        if (!latest || mapping.time_ns >= latest->time_ns) latest = &mapping;
     }
-    return nullptr;
+    return latest;
 }
 
 }  // namespace validprof::stacks

@@ -6,7 +6,8 @@
 // existed before the session (validprof itself, whose fork runs our code
 // until it execs). A mapping is valid from its mmap until the process's
 // next exec; munmap is not reported, so the latest mapping of an address
-// before the sample wins.
+// before the sample wins. Records come from per-CPU rings, so they are
+// applied out of time order: everything is decided by the records' times.
 #pragma once
 
 #include <cstdint>

@@ -173,6 +173,13 @@ int StackCollector::copy_ring_buffer_fd() const {
 
 std::optional<MappedCode> StackCollector::lookup(std::int32_t pid, std::uint64_t address, std::uint64_t time_ns) {
     const Mapping* mapping = mappings_.find(pid, address, time_ns);
+    if (!mapping && !mappings_.knows(pid) && proc_maps_read_.insert(pid).second) {
+        // A process the records did not cover (lost records, or one that
+        // existed before the session): its maps now, if it still runs.
+        std::string text = read_text("/proc/" + std::to_string(pid) + "/maps");
+        if (!text.empty()) mappings_.add_proc_maps(pid, text);
+        mapping = mappings_.find(pid, address, time_ns);
+    }
     if (!mapping) return std::nullopt;
     MappedCode code;
     code.file_offset = address - mapping->start + mapping->file_offset;

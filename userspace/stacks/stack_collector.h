@@ -16,6 +16,7 @@
 
 #include <cstdint>
 #include <map>
+#include <set>
 #include <memory>
 #include <string>
 #include <vector>
@@ -101,6 +102,7 @@ private:
     UnwindModules modules_;
     std::vector<std::pair<std::uint64_t, std::int32_t>> exited_;  // (seen at, pid), forgotten 2 s later
     std::vector<std::int32_t> exited_scratch_;
+    std::set<std::int32_t> proc_maps_read_;  // processes looked up in /proc once
     struct UnwoundKey {
         std::int32_t pid = 0;
         std::uint32_t uid = 0;
