@@ -6,7 +6,15 @@
  * via bpf_map__reuse_fd): an untracked task costs one lookup. Samples are
  * aggregated here per (process, stacks, kind); userspace reads the maps once,
  * at the end of the session, when every frame can be symbolized from the
- * files (user stacks are build-id + offset). */
+ * files (user stacks are build-id + offset).
+ *
+ * With stack_copy_bytes set (the default), user stacks are not walked here
+ * by frame pointer, which most distribution code lacks: the user registers
+ * and the top of the user stack go through the stack_copies ring buffer to
+ * userspace, which unwinds them from .eh_frame (userspace/stacks/
+ * cfi_unwinder.h) and aggregates them itself. Kernel stacks stay aggregated
+ * here. A copy the ring buffer cannot take falls back to the frame-pointer
+ * walk, counted. */
 #include "vmlinux.h"
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_helpers.h>
@@ -25,6 +33,32 @@ char LICENSE[] SEC("license") = "GPL";
 /* Off-CPU episodes shorter than this are not recorded (too many, too
  * little time); configurable with --offcpu-min-us. */
 const volatile __u64 offcpu_min_ns = 1000000;
+
+/* Bytes of user stack copied per sample (0: frame-pointer walks only). */
+const volatile __u32 stack_copy_bytes = 0;
+
+/* Samples with their stack copies, for userspace to unwind. */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 8 << 20); /* resized by userspace */
+} stack_copies SEC(".maps");
+
+/* A thread's stack copied when it left the CPU, sent when it runs again if
+ * it was away long enough. LRU: a slot of a thread that died is reused. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 512); /* resized by userspace */
+	__type(key, __u32);       /* tid */
+	__type(value, struct vp_stack_copy);
+} offcpu_copies SEC(".maps");
+
+/* Room to build a CPU sample's copy in (too big for the BPF stack). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct vp_stack_copy);
+} copy_scratch SEC(".maps");
 
 /* Stacks by content hash (see stack_samples.h). Hash maps, so perf_event
  * programs need them preallocated: the default. */
@@ -202,6 +236,59 @@ static __always_inline __u64 kernel_stack(void *ctx)
 	return name;
 }
 
+/* Copies the current task's user registers and up to stack_copy_bytes of
+ * its user stack into `copy`; false for a task without a user part. The
+ * stack is read a page at a time so that its top (the end of the mapping)
+ * ends the copy instead of failing it. */
+static __always_inline bool copy_user_stack(struct vp_stack_copy *copy)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	if (!BPF_CORE_READ(task, mm))
+		return false; /* kernel thread */
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(task);
+	if (!regs)
+		return false;
+	copy->ip = BPF_CORE_READ(regs, ip);
+	copy->sp = BPF_CORE_READ(regs, sp);
+	copy->bp = BPF_CORE_READ(regs, bp);
+	__u64 copied = 0;
+	for (int i = 0; i < VP_STACK_COPY_MAX / VP_PAGE_SIZE + 1; i++) {
+		if (copied >= stack_copy_bytes || copied >= VP_STACK_COPY_MAX)
+			break;
+		__u64 at = copy->sp + copied;
+		__u64 chunk = VP_PAGE_SIZE - (at & (VP_PAGE_SIZE - 1));
+		if (chunk > stack_copy_bytes - copied)
+			chunk = stack_copy_bytes - copied;
+		/* Hide what clang knows of chunk, so that the bound the verifier
+		 * needs is checked on the register passed to the helper. */
+		asm volatile("" : "+r"(chunk));
+		if (chunk > VP_PAGE_SIZE)
+			break;
+		__u64 offset = copied & (VP_STACK_COPY_MAX - 1);
+		if (bpf_probe_read_user(&copy->stack[offset], chunk, (void *)at))
+			break;
+		copied += chunk;
+	}
+	copy->stack_bytes = copied;
+	return true;
+}
+
+/* Sends a copy to userspace; false when the ring buffer is full. Wakes the
+ * reader only once the ring is half full: it polls anyway, and fewer
+ * wake-ups cost the sampled CPUs less. */
+static __always_inline bool send_copy(struct vp_stack_copy *copy)
+{
+	__u32 bytes = copy->stack_bytes;
+	if (bytes > VP_STACK_COPY_MAX)
+		bytes = VP_STACK_COPY_MAX;
+	__u64 size = __builtin_offsetof(struct vp_stack_copy, stack) + bytes;
+	__u64 flags = bpf_ringbuf_query(&stack_copies, BPF_RB_AVAIL_DATA) >
+				      bpf_ringbuf_query(&stack_copies, BPF_RB_RING_SIZE) / 2
+			      ? BPF_RB_FORCE_WAKEUP
+			      : BPF_RB_NO_WAKEUP;
+	return bpf_ringbuf_output(&stack_copies, copy, size, flags) == 0;
+}
+
 SEC("perf_event")
 int cpu_sample(struct bpf_perf_event_data *ctx)
 {
@@ -213,6 +300,23 @@ int cpu_sample(struct bpf_perf_event_data *ctx)
 	struct vp_stack_key key = {};
 	key.pid = pid_tgid >> 32;
 	key.uid = (__u32)bpf_get_current_uid_gid();
+	if (stack_copy_bytes) {
+		__u32 zero = 0;
+		struct vp_stack_copy *copy = bpf_map_lookup_elem(&copy_scratch, &zero);
+		if (copy && copy_user_stack(copy)) {
+			copy->time_ns = bpf_ktime_get_ns();
+			copy->kernel_stack = kernel_stack(ctx);
+			copy->total_ns = 0;
+			copy->pid = key.pid;
+			copy->tid = tid;
+			copy->uid = key.uid;
+			copy->kind = VP_SAMPLE_CPU;
+			copy->phase = vp_current_phase(tid);
+			if (send_copy(copy))
+				return 0; /* counted by userspace once unwound */
+			count(VP_STACK_COPY_DROPPED);
+		}
+	}
 	key.user_stack = user_stack(ctx, key.pid);
 	key.kernel_stack = kernel_stack(ctx);
 	key.kind = VP_SAMPLE_CPU;
@@ -221,9 +325,36 @@ int cpu_sample(struct bpf_perf_event_data *ctx)
 	return 0;
 }
 
-/* At a switch the tracepoint runs in prev's context, so the stacks taken
- * here are prev's: where it went to sleep. */
-/* An off-CPU episode ends when its thread runs again. */
+/* The switching-out thread's stack into its offcpu_copies slot, written in
+ * place (a thread's first sleep inserts the slot from the scratch). */
+static __always_inline __u32 copy_offcpu_stack(__u32 tid, struct vp_offcpu_start *start)
+{
+	struct vp_stack_copy *copy = bpf_map_lookup_elem(&offcpu_copies, &tid);
+	if (!copy) {
+		__u32 zero = 0;
+		struct vp_stack_copy *scratch = bpf_map_lookup_elem(&copy_scratch, &zero);
+		if (!scratch)
+			return 0;
+		scratch->stack_bytes = 0;
+		bpf_map_update_elem(&offcpu_copies, &tid, scratch, BPF_ANY);
+		copy = bpf_map_lookup_elem(&offcpu_copies, &tid);
+		if (!copy)
+			return 0;
+	}
+	if (!copy_user_stack(copy))
+		return 0;
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	copy->time_ns = start->switched_out_ns;
+	copy->kernel_stack = start->kernel_stack;
+	copy->pid = pid_tgid >> 32;
+	copy->tid = tid;
+	copy->uid = (__u32)bpf_get_current_uid_gid();
+	copy->phase = vp_current_phase(tid);
+	return 1;
+}
+
+/* An off-CPU episode ends when its thread runs again: a sample weighted by
+ * its length, or the copied stack sent for unwinding with that weight. */
 static __always_inline void end_offcpu_episode(struct vp_offcpu_start *start, __u32 tid, __u64 ended_ns)
 {
 	__u64 off_ns = ended_ns > start->switched_out_ns ? ended_ns - start->switched_out_ns : 0;
@@ -237,12 +368,30 @@ static __always_inline void end_offcpu_episode(struct vp_offcpu_start *start, __
 		struct vp_thread_state *tracked = bpf_map_lookup_elem(&tracked_threads, &tid);
 		if (tracked) {
 			key.pid = tracked->pid;
-			add_sample(&key, off_ns);
+			bool sent = false;
+			if (start->copied) {
+				struct vp_stack_copy *copy = bpf_map_lookup_elem(&offcpu_copies, &tid);
+				if (copy) {
+					copy->kind = start->kind;
+					copy->total_ns = off_ns;
+					sent = send_copy(copy);
+					if (!sent)
+						count(VP_STACK_COPY_DROPPED);
+				} else {
+					count(VP_STACK_COPY_SLOT_LOST);
+				}
+				/* The frame-pointer stack was not taken: the user part is lost. */
+				key.user_stack = VP_STACK_LOST;
+			}
+			if (!sent)
+				add_sample(&key, off_ns);
 		}
 	}
 	bpf_map_delete_elem(&offcpu_starts, &tid);
 }
 
+/* At a switch the tracepoint runs in prev's context, so the stacks taken
+ * here are prev's: where it went to sleep. */
 static __always_inline int handle_switch(void *ctx, bool preempt, struct task_struct *prev,
 					 __u32 prev_tid, __u32 next_tid)
 {
@@ -266,8 +415,11 @@ static __always_inline int handle_switch(void *ctx, bool preempt, struct task_st
 			start.switched_out_ns = bpf_ktime_get_ns();
 			start.kernel_runtime_ns = vp_task_runtime_ns(prev);
 			/* current is still prev here */
-			start.user_stack = user_stack(ctx, bpf_get_current_pid_tgid() >> 32);
 			start.kernel_stack = kernel_stack(ctx);
+			if (stack_copy_bytes && !(state & VP_TASK_DEAD))
+				start.copied = copy_offcpu_stack(prev_tid, &start);
+			if (!start.copied)
+				start.user_stack = user_stack(ctx, bpf_get_current_pid_tgid() >> 32);
 			start.kind = (state & VP_TASK_UNINTERRUPTIBLE) && !(state & VP_TASK_NOLOAD)
 					     ? VP_SAMPLE_OFF_CPU_BLOCKED
 					     : VP_SAMPLE_OFF_CPU_SLEEPING;

@@ -2,6 +2,8 @@
 # Installs everything validprof needs to build, run and test, from Debian
 # packages. Idempotent: packages already present are not touched, and
 # apt-get runs only when something is missing. Run as root.
+# libc6-dbg: libc's separate debug file (/usr/lib/debug/.build-id), which
+# names the internal functions of libc frames in stack profiles.
 set -euo pipefail
 
 packages=(
@@ -10,6 +12,7 @@ packages=(
   libboost-program-options-dev libsqlite3-dev libspdlog-dev libfmt-dev
   libgtest-dev nlohmann-json3-dev libbpfcc-dev libssl-dev systemtap-sdt-dev
   protobuf-compiler libxml2-utils
+  libc6-dbg
   sqlite3 util-linux procps
 )
 

@@ -16,7 +16,8 @@ namespace {
 bool is_validprof_program(const std::string& name) {
     return name.rfind("sched_switch_", 0) == 0 || name.rfind("sched_wakeup", 0) == 0 ||
            name.rfind("sched_waking", 0) == 0 || name.rfind("sched_process_", 0) == 0 ||
-           name.rfind("sys_enter_", 0) == 0 || name.rfind("sys_exit_", 0) == 0;
+           name.rfind("sys_enter_", 0) == 0 || name.rfind("sys_exit_", 0) == 0 ||
+           name.rfind("cpu_sample", 0) == 0 || name.rfind("offcpu_switch", 0) == 0;
 }
 
 // The kernel keeps only 15 characters of a program's name (sched_process_exec

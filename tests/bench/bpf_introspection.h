@@ -37,7 +37,8 @@ struct ProgramStats {
 };
 
 // Loaded programs named like validprof's scheduler programs (sched_switch_*,
-// sched_wakeup*, sched_process_*), by id; only those in `ids` unless empty.
+// sched_wakeup*, sched_process_*, and the stack sampler's cpu_sample and
+// offcpu_switch_*), by id; only those in `ids` unless empty.
 std::map<std::uint32_t, ProgramStats> scheduler_programs(const std::set<std::uint32_t>& ids = {});
 
 std::set<std::uint32_t> program_ids(const std::map<std::uint32_t, ProgramStats>& programs);

@@ -94,5 +94,48 @@ TEST(CliErrors, ReportOnEmptyDatabaseSaysHowToRecord) {
     EXPECT_FALSE(fs::exists(dir.file("none.db")));
 }
 
+// A failed export must leave an existing -o file as it was (the output is
+// written to a temporary file and renamed over it only when complete).
+TEST(CliErrors, FailedExportKeepsTheExistingOutputFile) {
+    TempDir dir;
+    {
+        auto database = storage::ProfileDatabase::open(dir.file("profile.db"), storage::OpenMode::ReadWrite);
+        ASSERT_TRUE(database.ok()) << database.error().message;
+        model::SessionInfo info;
+        info.command = "record";
+        auto session = (*database)->begin_session(info);
+        ASSERT_TRUE(session.ok());
+        model::StackProfile profile;
+        profile.settings.frequency_hz = 99;
+        model::StackSample sample;
+        sample.pid = 1;
+        sample.count = 3;
+        sample.weight_ns = 3 * 10'101'010;
+        sample.frames = {{"main", "app"}, {"work", "app"}};
+        profile.samples.push_back(sample);
+        ASSERT_TRUE((*database)->store_stack_profile(*session, profile).ok());
+        ASSERT_TRUE((*database)->finish_session(*session, {}).ok());
+    }
+    std::string output = dir.file("graph.svg");
+    std::ofstream(output) << "the previous graph";
+    // pprof has no differential form: the export fails after opening -o.
+    CommandResult failed = run_command({validprof_binary(), "flamegraph", "--db", dir.file("profile.db"), "--diff", "1",
+                                        "--format", "pprof", "-o", output});
+    EXPECT_NE(failed.exit_code, 0) << failed.output;
+    std::ifstream kept(output);
+    std::string content((std::istreambuf_iterator<char>(kept)), std::istreambuf_iterator<char>());
+    EXPECT_EQ(content, "the previous graph");
+    for (const auto& entry : fs::directory_iterator(dir.path()))
+        EXPECT_EQ(entry.path().filename().string().find("graph.svg."), std::string::npos)
+            << "a temporary file was left behind: " << entry.path();
+
+    CommandResult written = run_command(
+        {validprof_binary(), "flamegraph", "--db", dir.file("profile.db"), "--format", "folded", "-o", output});
+    ASSERT_EQ(written.exit_code, 0) << written.output;
+    std::ifstream replaced(output);
+    std::string folded((std::istreambuf_iterator<char>(replaced)), std::istreambuf_iterator<char>());
+    EXPECT_NE(folded.find("main;work 3"), std::string::npos) << folded;
+}
+
 }  // namespace
 }  // namespace validprof::testing

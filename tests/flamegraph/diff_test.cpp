@@ -118,6 +118,23 @@ TEST(Diff, OtherFormatsAndMissingCountsAreErrors) {
     EXPECT_FALSE(export_diff(out, no_counts, new_profile(), Format::kFolded, options).ok());
 }
 
+// A session also samples processes outside every hook (the recorded
+// wrapper script, say): they have no invocation to divide by, and a diff
+// without --hook leaves them out instead of failing.
+TEST(Diff, SamplesOutsideInvocationsAreLeftOut) {
+    ProfileBuilder b(1'000'000);
+    b.add({{"main", "/usr/bin/hook", false}, {"lint", "/usr/bin/hook", false}}, cpu(80, "post-edit", 7, 22, "hook"));
+    b.add({{"main", "/bin/sh", false}}, cpu(500, "(outside invocations)", 0, 30, "sh"));
+    b.set_invocations("post-edit", 4);
+    Profile with_outside = b.take();
+    auto diff = collect_diff(base_profile(), with_outside, testing::frames_only());
+    ASSERT_TRUE(diff.ok()) << diff.error().message;
+    std::ostringstream out;
+    ASSERT_TRUE(write_diff_folded(out, *diff).ok());
+    EXPECT_EQ(out.str().find("main 0"), std::string::npos) << out.str();
+    EXPECT_NE(out.str().find("main;lint 0 20000000"), std::string::npos) << out.str();
+}
+
 TEST(Diff, HostileNamesInTheDiffSvg) {
     std::ostringstream out;
     ExportOptions options;

@@ -81,6 +81,21 @@ TEST(Speedscope, OneProfilePerHookWithTheHooksTotal) {
     }
 }
 
+// speedscope opens the first profile: a hook's, not the wrapper script's
+// samples outside every invocation (whose name sorts first).
+TEST(Speedscope, TheFirstProfileIsAHook) {
+    ProfileBuilder b(1'000'000);
+    b.add({{"main", "/bin/sh", false}}, testing::cpu(500, "(outside invocations)", 0, 30, "sh"));
+    b.add({{"main", "/usr/bin/hook", false}}, testing::cpu(20, "post-edit", 1, 10, "hook"));
+    b.set_invocations("post-edit", 1);
+    nlohmann::json file = speedscope(b.take(), testing::frames_only());
+    check_structure(file);
+    ASSERT_EQ(file.at("profiles").size(), 2u);
+    EXPECT_EQ(file.at("activeProfileIndex"), 0);
+    EXPECT_EQ(file.at("profiles")[0].at("name").get<std::string>().rfind("post-edit", 0), 0u);
+    EXPECT_EQ(file.at("profiles")[1].at("name").get<std::string>().rfind("(outside invocations)", 0), 0u);
+}
+
 TEST(Speedscope, StacksAreRootFirstOverSharedFrames) {
     Selection selection = testing::frames_only();
     selection.hook = "pre-commit";

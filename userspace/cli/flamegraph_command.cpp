@@ -2,6 +2,9 @@
 // hooks and invocations, exported by userspace/flamegraph.
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <iostream>
 #include <map>
@@ -210,10 +213,21 @@ int run_flamegraph(const std::vector<std::string>& arguments) {
     if (!hook.empty()) options.selection.hook = hook;
     if (values->count("invocation")) options.selection.invocation = invocation;
 
+    // Written to a temporary file beside -o and renamed over it only once
+    // complete: a failed export leaves an existing file as it was.
     std::ofstream file;
+    std::string temporary;
+    struct RemoveUnlessRenamed {
+        std::string& path;
+        ~RemoveUnlessRenamed() {
+            if (!path.empty()) std::remove(path.c_str());
+        }
+    } cleanup{temporary};
     if (!output.empty()) {
-        file.open(output, std::ios::binary | std::ios::trunc);
+        temporary = output + ".tmp-" + std::to_string(::getpid());
+        file.open(temporary, std::ios::binary | std::ios::trunc);
         if (!file) {
+            temporary.clear();
             print_error("flamegraph", "cannot write '" + output + "'");
             return 1;
         }
@@ -239,6 +253,14 @@ int run_flamegraph(const std::vector<std::string>& arguments) {
     if (!out) {
         print_error("flamegraph", "writing the output failed");
         return 1;
+    }
+    if (!output.empty()) {
+        file.close();
+        if (!file || std::rename(temporary.c_str(), output.c_str()) != 0) {
+            print_error("flamegraph", "cannot write '" + output + "': " + std::strerror(errno));
+            return 1;
+        }
+        temporary.clear();
     }
     return 0;
 }

@@ -39,6 +39,8 @@ struct StackFlags {
     bool enabled = false;
     std::uint32_t frequency_hz = 99;
     double offcpu_min_us = 1000;
+    std::string unwind = "cfi";
+    std::uint32_t stack_copy_kb = 16;
 };
 
 void add_stack_options(po::options_description& description, StackFlags& flags) {
@@ -47,7 +49,12 @@ void add_stack_options(po::options_description& description, StackFlags& flags) 
         ("freq", po::value<std::uint32_t>(&flags.frequency_hz)->value_name("HZ"),
          "on-CPU sampling frequency per CPU, implies --stacks (default 99; up to 4999 and more for short hooks)")
         ("offcpu-min-us", po::value<double>(&flags.offcpu_min_us)->value_name("US"),
-         "shortest off-CPU episode recorded, implies --stacks (default 1000)");
+         "shortest off-CPU episode recorded, implies --stacks (default 1000)")
+        ("unwind", po::value<std::string>(&flags.unwind)->value_name("cfi|fp"),
+         "how user stacks are walked, implies --stacks: cfi (default) copies the top of the stack at each sample "
+         "and unwinds it from .eh_frame, for code without frame pointers; fp walks frame pointers in the kernel")
+        ("stack-copy-kb", po::value<std::uint32_t>(&flags.stack_copy_kb)->value_name("KB"),
+         "user stack copied per sample with --unwind cfi, 1 to 16 (default 16)");
 }
 
 void add_probe_options(po::options_description& description, bool& usdt, bool& sql) {
@@ -86,12 +93,17 @@ std::vector<NumericRange> stack_option_ranges() {
 // Empty when stacks are not wanted; an error message for bad values.
 std::optional<std::string> apply_stack_options(const po::variables_map& values, const StackFlags& flags,
                                                ObserveOptions& options) {
-    if (!flags.enabled && !values.count("freq") && !values.count("offcpu-min-us")) return std::nullopt;
+    if (!flags.enabled && !values.count("freq") && !values.count("offcpu-min-us") && !values.count("unwind") &&
+        !values.count("stack-copy-kb"))
+        return std::nullopt;
+    if (flags.unwind != "cfi" && flags.unwind != "fp") return "--unwind must be cfi or fp";
+    if (flags.stack_copy_kb < 1 || flags.stack_copy_kb > 16) return "--stack-copy-kb must be between 1 and 16";
     if (flags.frequency_hz == 0 || flags.frequency_hz > 100000) return "--freq must be between 1 and 100000";
     if (flags.offcpu_min_us < 0) return "--offcpu-min-us must not be negative";
     stacks::StackOptions stacks;
     stacks.frequency_hz = flags.frequency_hz;
     stacks.offcpu_min_ns = static_cast<std::uint64_t>(flags.offcpu_min_us * 1000);
+    stacks.copy_bytes = flags.unwind == "cfi" ? flags.stack_copy_kb * 1024 : 0;
     options.stacks = stacks;
     return std::nullopt;
 }

@@ -108,6 +108,12 @@ public:
             auto collector = stacks::StackCollector::create(stack_options, tracer_->tracked_threads_fd());
             if (!collector) return collector.error();
             stack_collector_ = std::move(*collector);
+            if (int fd = stack_collector_->copy_ring_buffer_fd(); fd >= 0) {
+                auto added = tracer_->add_ring_buffer(fd, [this](const void* data, std::size_t size) {
+                    stack_collector_->handle_copy(data, size);
+                });
+                if (!added) return added.error();
+            }
         }
 
         if (options_.usdt || options_.sql) {
@@ -163,6 +169,7 @@ public:
             if (auto stored = store_waits(); !stored) return stored.error();
             continue_gated_mappings();
             if (auto stored = store_sqlite(false); !stored) return stored.error();
+            if (stack_collector_) stack_collector_->drain_mappings();
             status.update(progress());
 
             if (stop.requested()) {
@@ -214,6 +221,10 @@ public:
         std::map<std::uint32_t, std::string> phase_names;  // sampler's phase value → name
         if (stack_collector_) {
             raw_stacks = stack_collector_->read();
+            mapped_files_ = stack_collector_->mapped_files();
+            const stacks::StackCollector::UnwindStats& unwind = stack_collector_->unwind_stats();
+            spdlog::debug("stacks: {} copies unwound, {} frames by CFI, {} by frame pointer, {} KiB copied",
+                          unwind.samples, unwind.cfi_steps, unwind.fp_steps, unwind.copy_bytes / 1024);
             if (phase_tracer_)
                 for (const stacks::RawStack& stack : raw_stacks)
                     if (stack.phase) phase_names.emplace(stack.phase, phase_tracer_->phase_name(stack.phase - 1));
@@ -235,7 +246,7 @@ public:
         sqlite_tracer_.reset();
         tracer_.reset();
         if (options_.stacks)
-            if (auto stored = store_stacks(raw_stacks, phase_names); !stored) return stored.error();
+            if (auto stored = store_stacks(raw_stacks, phase_names, end); !stored) return stored.error();
         if (auto finished = database_->finish_session(session_id_, end); !finished) return finished.error();
 
         print_summary(end, stop.signal_number());
@@ -326,20 +337,29 @@ private:
     // build-id + offset in the kernel (see userspace/stacks/symbolizer.h).
     // With --usdt a sample taken inside a phase gets the phase as its root
     // frame ("[phase] validcore:consensus"), so flame graphs split by phase.
+    // Stacks cut short ("[truncated: REASON]" frames) are counted per reason
+    // in the session notes.
     common::Result<void> store_stacks(const std::vector<stacks::RawStack>& raw,
-                                      const std::map<std::uint32_t, std::string>& phase_names) {
+                                      const std::map<std::uint32_t, std::string>& phase_names, model::SessionEnd& end) {
         stacks::Symbolizer symbolizer;
         for (const std::string& path : executables_) symbolizer.add_known_file(path);
+        // Every object the sampled processes mapped (dlopen'ed addons too).
+        for (const auto& [build_id, path] : mapped_files_) symbolizer.add_mapped_file(build_id, path);
         model::StackProfile profile;
         profile.settings.frequency_hz = options_.stacks->frequency_hz;
         profile.settings.offcpu_min_ns = options_.stacks->offcpu_min_ns;
         std::uint64_t period = 1'000'000'000ull / options_.stacks->frequency_hz;
         for (const stacks::RawStack& stack : raw) {
             model::StackSample sample = symbolizer.symbolize(stack, period);
+            // Only the gate stops processes in a session that gates (--usdt,
+            // --sql); a hook's own SIGSTOP elsewhere stays do_signal_stop.
+            if (options_.usdt || options_.sql) stacks::mark_gate_stop(sample);
             if (auto name = phase_names.find(stack.phase); name != phase_names.end() && !name->second.empty())
                 sample.frames.insert(sample.frames.begin(), {"[phase] " + name->second, "[phase]"});
             profile.samples.push_back(std::move(sample));
         }
+        for (const auto& [reason, samples] : symbolizer.truncations())
+            end.lost_events[stacks::truncation_note(reason)] = samples;
         return database_->store_stack_profile(session_id_, profile);
     }
 
@@ -390,6 +410,7 @@ private:
     std::vector<model::SyscallSpan> pending_spans_;
     const std::int32_t own_pid_ = static_cast<std::int32_t>(::getpid());
     std::set<std::string> executables_;
+    std::map<std::string, std::string> mapped_files_;  // build-id → path, from the mmap records
     std::int64_t session_id_ = 0;
     std::int64_t session_start_unix_ns_ = 0;
     std::uint64_t started_ns_ = 0;

@@ -34,7 +34,11 @@ Rgb blue(Shade s) { return {channel(40, 60, s.a), channel(110, 90, s.b), channel
 Rgb grey(Shade s) { return {channel(170, 30, s.a), channel(170, 30, s.a), channel(170, 30, s.a)}; }
 Rgb lavender(Shade s) { return {channel(170, 30, s.a), channel(160, 30, s.b), channel(225, 30, s.a)}; }
 
-bool unresolved(std::string_view text) { return text.find("+0x") != std::string_view::npos; }
+// Unnamed frames, and the "[truncated: REASON]" frame that ends a stack
+// the unwinder could not follow further: grey, like flamegraph.pl's unknowns.
+bool unresolved(std::string_view text) {
+    return text.find("+0x") != std::string_view::npos || text.rfind("[truncated", 0) == 0;
+}
 
 }  // namespace
 

@@ -59,7 +59,7 @@ struct StackSample {
     // whose time is count × Profile::sample_period_ns.
     std::uint64_t weight_ns = 0;
     std::string hook;                // rule name of the invocation
-    std::int64_t invocation_id = 0;  // database id of the invocation
+    std::int64_t invocation_id = 0;  // database id of the invocation; 0: none (outside invocations)
     std::int32_t pid = 0;            // process (tgid) the stack was taken in
     std::string process;             // its comm
 };

@@ -1,6 +1,7 @@
 #include "flamegraph/speedscope.h"
 
 #include <set>
+#include <vector>
 #include <unordered_map>
 
 #include <nlohmann/json.hpp>
@@ -19,12 +20,19 @@ constexpr std::string_view kSchema = "https://www.speedscope.app/file-format-sch
 common::Result<void> write_speedscope(std::ostream& out, const Profile& profile, const Selection& selection) {
     if (auto valid = validate(profile); !valid) return valid.error();
 
-    std::set<std::string> hooks;
+    // One profile per hook, the hooks' own first (by name) and the samples
+    // of no invocation (the recorded wrapper script, say) last: speedscope
+    // opens the first profile, which should be a hook.
+    std::set<std::string> hooks, outside;
     if (selection.hook) {
         hooks.insert(*selection.hook);
     } else {
-        for (const StackSample& sample : profile.samples) hooks.insert(sample.hook);
+        for (const StackSample& sample : profile.samples)
+            (sample.invocation_id != 0 ? hooks : outside).insert(sample.hook);
     }
+    std::vector<std::string> ordered(hooks.begin(), hooks.end());
+    for (const std::string& hook : outside)
+        if (!hooks.count(hook)) ordered.push_back(hook);
     const bool as_time = selection.view != View::kCpu || profile.sample_period_ns > 0;
     const Scale scale = as_time ? Scale::kTime : Scale::kNative;
 
@@ -32,7 +40,7 @@ common::Result<void> write_speedscope(std::ostream& out, const Profile& profile,
     nlohmann::json profiles = nlohmann::json::array();
     std::unordered_map<std::string, std::size_t> frame_index;  // label identity → shared frame
 
-    for (const std::string& hook : hooks) {
+    for (const std::string& hook : ordered) {
         Selection one = selection;
         one.hook = hook;
         auto stacks = collect_stacks(profile, one, scale);

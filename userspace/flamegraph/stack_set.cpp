@@ -131,6 +131,9 @@ common::Result<StackSet> collect_stacks(const Profile& profile, const Selection&
         if (cpu ? !want_cpu : !want_off) continue;
         if (selection.hook && sample.hook != *selection.hook) continue;
         if (selection.invocation && sample.invocation_id != *selection.invocation) continue;
+        // A sample of no invocation (invocation_id 0: a process outside every
+        // hook) has no per-invocation value: per-invocation graphs leave it out.
+        if (per_invocation && sample.invocation_id == 0) continue;
         std::uint64_t value = 0;
         if (cpu) {
             if (cpu_as_time && profile.sample_period_ns == 0 && sample.count > 0) {

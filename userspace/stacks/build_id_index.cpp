@@ -45,9 +45,19 @@ void BuildIdIndex::add_file(const std::string& path) {
     path_by_id_.emplace(hex, path);
 }
 
+void BuildIdIndex::add_mapped_file(const std::string& hex_id, const std::string& path) {
+    if (!path.empty() && path.front() == '/') mapped_by_id_.emplace(hex_id, path);
+}
+
 std::optional<std::string> BuildIdIndex::find(const BuildId& id) {
     std::string hex = to_hex(id);
     if (auto found = path_by_id_.find(hex); found != path_by_id_.end()) return found->second;
+    if (auto mapped = mapped_by_id_.find(hex); mapped != mapped_by_id_.end()) {
+        std::string path = mapped->second;
+        mapped_by_id_.erase(mapped);
+        add_file(path);  // its note decides
+        if (auto found = path_by_id_.find(hex); found != path_by_id_.end()) return found->second;
+    }
     if (!scanned_) {
         scan_system_directories();
         if (auto found = path_by_id_.find(hex); found != path_by_id_.end()) return found->second;

@@ -22,6 +22,10 @@ class BuildIdIndex {
 public:
     // Reads the file's build-id note; files without one are ignored.
     void add_file(const std::string& path);
+    // A file the kernel reported mapped with this build-id (mmap records):
+    // checked against the file's own note when first looked up, since the
+    // file may have been replaced since.
+    void add_mapped_file(const std::string& hex_id, const std::string& path);
     // Path of the file with this build-id, scanning the system directories
     // the first time an unknown id is asked for.
     std::optional<std::string> find(const BuildId& id);
@@ -30,6 +34,7 @@ private:
     void scan_system_directories();
 
     std::unordered_map<std::string, std::string> path_by_id_;  // hex id → path
+    std::unordered_map<std::string, std::string> mapped_by_id_;  // hex id → path, not read yet
     std::set<std::string> seen_paths_;
     bool scanned_ = false;
 };

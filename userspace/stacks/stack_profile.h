@@ -4,6 +4,8 @@
 #pragma once
 
 #include <array>
+#include <compare>
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -14,12 +16,17 @@ namespace validprof::stacks {
 
 using model::SampleKind;
 
+// The most user frames one stack keeps (the kernel's PERF_MAX_STACK_DEPTH,
+// and the CFI unwinder's bound): a stack this deep lost its root.
+constexpr std::size_t kMaxUserFrames = 127;
+
 // One user frame as the kernel recorded it: build-id + file offset when it
 // could tie the address to a file, the raw address otherwise.
 struct UserFrame {
     bool has_build_id = false;
     std::array<unsigned char, 20> build_id{};
     std::uint64_t offset_or_ip = 0;  // file offset if has_build_id, else the virtual address
+    auto operator<=>(const UserFrame&) const = default;
 };
 
 struct RawStack {
@@ -33,6 +40,9 @@ struct RawStack {
     bool user_stack_lost = false;              // the kernel could not capture it
     bool kernel_stack_lost = false;            // the kernel could not capture its own frames
     std::uint32_t phase = 0;                   // USDT phase id + 1 the sample was taken in; 0: none
+    // Why the user stack ends before its root, when the walk knew: e.g.
+    // "loop", "stack copy ended" (see Symbolizer); empty when it did not.
+    std::string truncated;
 };
 
 using Frame = model::StackFrame;

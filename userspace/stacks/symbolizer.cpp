@@ -20,6 +20,16 @@ std::string hex_offset(const std::string& module, std::uint64_t offset) {
 
 std::string basename_of(const std::string& path) { return std::filesystem::path(path).filename().string(); }
 
+// No process maps the first 64 KiB (vm.mmap_min_addr) or anything at or
+// above 2^56 (the user half of a 57-bit address space, the largest x86-64
+// and arm64 have).
+constexpr std::uint64_t kLowestUserAddress = 0x10000;
+constexpr std::uint64_t kUserAddressLimit = 1ull << 56;
+
+// A frame-pointer walk that loops repeats the frame it came back to until
+// the depth limit: this many identical outermost frames of a full stack.
+constexpr std::size_t kLoopRepeats = 8;
+
 }  // namespace
 
 const char* to_string(SampleKind kind) {
@@ -29,6 +39,24 @@ const char* to_string(SampleKind kind) {
         case SampleKind::OffCpuBlocked: return "offcpu-blocked";
     }
     return "unknown";
+}
+
+bool mark_gate_stop(SymbolizedStack& stack) {
+    if (stack.kind == SampleKind::Cpu) return false;
+    for (std::size_t i = 0; i < stack.frames.size(); ++i) {
+        if (stack.frames[i].module == "[kernel]" && stack.frames[i].name == "do_signal_stop") {
+            stack.frames.resize(i);
+            stack.frames.push_back({"[validprof gate]", "[validprof]"});
+            return true;
+        }
+    }
+    return false;
+}
+
+std::string truncation_note(const std::string& reason) {
+    std::string note = "note_stack_truncated_";
+    for (char c : reason) note += (c == ' ' || c == '-') ? '_' : c;
+    return note;
 }
 
 PerfMap PerfMap::parse(const std::string& text) {
@@ -86,11 +114,82 @@ const PerfMap& Symbolizer::perf_map(std::int32_t pid, std::uint32_t uid) {
     return found->second;
 }
 
+std::shared_ptr<const ElfImage> Symbolizer::image(const std::string& path) {
+    auto found = images_.find(path);
+    if (found == images_.end()) found = images_.emplace(path, ElfImage::open(path)).first;
+    return found->second;
+}
+
+Symbolizer::CheckedFrames Symbolizer::check_user_frames(const RawStack& raw) {
+    const std::vector<UserFrame>& frames = raw.user_frames;
+    CheckedFrames checked;
+    checked.kept = frames.size();
+    checked.truncated = raw.truncated;
+    // A full frame-pointer stack whose outermost frames repeat: a loop.
+    if (frames.size() >= kMaxUserFrames && checked.truncated.empty()) {
+        std::size_t run = 1;
+        while (run < frames.size() && frames[frames.size() - 1 - run].offset_or_ip == frames.back().offset_or_ip &&
+               frames[frames.size() - 1 - run].build_id == frames.back().build_id)
+            ++run;
+        if (run >= kLoopRepeats) {
+            checked.kept = frames.size() - run + 1;
+            checked.truncated = "loop";
+        } else {
+            checked.truncated = "depth limit";
+        }
+    }
+    for (std::size_t i = 0; i < checked.kept; ++i) {
+        const UserFrame& frame = frames[i];
+        std::string reason;
+        if (!frame.has_build_id) {
+            if (frame.offset_or_ip < kLowestUserAddress || frame.offset_or_ip >= kUserAddressLimit)
+                reason = "outside mapping";
+        } else {
+            const FrameFacts& known = facts(frame);
+            reason = known.reason;
+            // Frame 0 is where the thread was, not a return address.
+            if (reason.empty() && i > 0 && !known.follows_call) reason = "not after a call";
+        }
+        if (!reason.empty()) {
+            checked.kept = i;
+            checked.truncated = reason;
+            break;
+        }
+    }
+    return checked;
+}
+
+std::size_t Symbolizer::FrameKeyHash::operator()(const FrameKey& key) const {
+    std::uint64_t hash = key.offset * 0x9e3779b97f4a7c15ull;
+    for (unsigned char byte : key.build_id) hash = (hash ^ byte) * 1099511628211ull;
+    return static_cast<std::size_t>(hash);
+}
+
+Symbolizer::FrameFacts& Symbolizer::facts(const UserFrame& frame) {
+    auto [found, inserted] = facts_.try_emplace(FrameKey{frame.build_id, frame.offset_or_ip});
+    FrameFacts& known = found->second;
+    if (!inserted) return known;
+    if (auto path = index_.find(frame.build_id)) {
+        if (auto elf = image(*path)) {
+            if (frame.offset_or_ip >= elf->file_size()) known.reason = "past end of file";
+            else if (!elf->is_code(frame.offset_or_ip)) known.reason = "not code";
+            known.follows_call = elf->follows_call(frame.offset_or_ip);
+        }
+    }
+    return known;
+}
+
 Frame Symbolizer::user_frame(const UserFrame& frame, const RawStack& raw) {
     if (!frame.has_build_id) {
         if (const std::string* name = perf_map(raw.pid, raw.uid).find(frame.offset_or_ip)) return {*name, "[jit]"};
         return {hex_offset("[unknown]", frame.offset_or_ip), "[unknown]"};
     }
+    FrameFacts& known = facts(frame);
+    if (!known.frame) known.frame = name_frame(frame);
+    return *known.frame;
+}
+
+Frame Symbolizer::name_frame(const UserFrame& frame) {
     auto path = index_.find(frame.build_id);
     if (!path) {
         std::string module = "[build-id " + to_hex(frame.build_id).substr(0, 12) + "]";
@@ -120,8 +219,12 @@ SymbolizedStack Symbolizer::symbolize(const RawStack& raw, std::uint64_t sample_
     // Root first: the user stack's outermost frame down to its leaf, then
     // the kernel frames the leaf called into.
     if (raw.user_stack_lost) stack.frames.push_back({"[user stack lost]", "[unknown]"});
-    for (auto it = raw.user_frames.rbegin(); it != raw.user_frames.rend(); ++it)
-        stack.frames.push_back(user_frame(*it, raw));
+    CheckedFrames checked = check_user_frames(raw);
+    if (!checked.truncated.empty()) {
+        stack.frames.push_back({"[truncated: " + checked.truncated + "]", "[truncated]"});
+        truncations_[checked.truncated] += raw.count;
+    }
+    for (std::size_t i = checked.kept; i > 0; --i) stack.frames.push_back(user_frame(raw.user_frames[i - 1], raw));
     std::size_t user_end = stack.frames.size();
     if (raw.kernel_stack_lost) stack.frames.push_back({"[kernel stack lost]", "[kernel]"});
     for (auto it = raw.kernel_frames.rbegin(); it != raw.kernel_frames.rend(); ++it)
