@@ -3,6 +3,7 @@
 // with coreutils' sha256sum.
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+#include <sys/stat.h>
 
 #include <cstdio>
 
@@ -209,12 +210,23 @@ TEST(ValidcoreCli, BadInputIsOneLineAndNonZero) {
     TempDir dir;
     dir.write("a.c", kCleanC);
     dir.write("not-a-dir", "x");
+    // A FIFO nobody writes to blocked validcore forever; a 2 GB sparse file
+    // took 44 s and 4.2 GB of memory.
+    ASSERT_EQ(::mkfifo((dir.path() / "edit.fifo").c_str(), 0600), 0);
+    {
+        std::ofstream sparse(dir.path() / "huge.c");
+        sparse.seekp((2ll << 30) - 1);
+        sparse.put('\n');
+    }
     struct Case {
         std::vector<std::string> argv;
         const char* fragment;
     } cases[] = {
         {hook("post-edit", {"--file", "missing.c"}), "cannot read --file 'missing.c'"},
         {hook("post-edit", {"--file", "."}), "is a directory"},
+        {hook("post-edit", {"--file", "edit.fifo"}), "not a regular file"},
+        {hook("post-edit", {"--file", "/dev/zero"}), "not a regular file"},
+        {hook("post-edit", {"--file", "huge.c"}), "larger than 16 MiB"},
         {hook("post-edit", {}), "post-edit needs --file"},
         {hook("post-edits", {"--file", "a.c"}), "unknown hook 'post-edits'"},
         {hook("post-edit", {"--file", "a.c", "--validators", "3", "--faulty-tolerance", "1"}), "n >= 3f+1"},

@@ -107,8 +107,15 @@ int child_then_wait(const std::string& mode, double ms, bool burn) {
     close(channel[1]);
     std::uint64_t planted = 0;
     (void)!read(channel[0], &planted, sizeof(planted));
+    // The invocation's waits for a CPU: the child's whole life (its exit
+    // path included, read while it is a zombie) and this process's so far.
+    siginfo_t info{};
+    while (waitid(P_PID, static_cast<id_t>(child), &info, WEXITED | WNOWAIT) != 0 && errno == EINTR) {
+    }
+    const std::uint64_t child_runqueue_ns = read_final_schedstat(child).stat.run_queue_wait_ns;
     waitpid(child, nullptr, 0);
-    report(mode, planted, child);
+    const std::uint64_t runqueue_ns = child_runqueue_ns + read_own_schedstat().run_queue_wait_ns;
+    report(mode, planted, child, "runqueue_ns=" + std::to_string(runqueue_ns));
     return 0;
 }
 

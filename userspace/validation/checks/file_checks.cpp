@@ -76,13 +76,22 @@ int FileEvidence::passed_checks() const {
 int FileEvidence::applicable_checks() const { return static_cast<int>(checks.size()) + (command ? 1 : 0); }
 
 common::Result<std::string> read_whole_file(const std::string& path) {
-    common::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    // O_NONBLOCK: opening a FIFO must not wait for a writer (it is refused
+    // below); it does not change how a regular file reads.
+    common::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
     if (!fd.valid()) return common::make_error(path + ": " + std::strerror(errno), errno);
     struct stat info {};
     if (::fstat(fd.get(), &info) != 0) return common::make_error(path + ": " + std::strerror(errno), errno);
     if (S_ISDIR(info.st_mode)) return common::make_error(path + ": is a directory", EISDIR);
+    // An edit is a file: a FIFO or /dev/zero would block or never end.
+    if (!S_ISREG(info.st_mode)) return common::make_error(path + ": not a regular file", EINVAL);
+    // The checks read the whole text; a 2 GB sparse file took 44 s and 4 GB.
+    if (static_cast<std::uint64_t>(info.st_size) > kMaxCheckedFileBytes)
+        return common::make_error(path + ": larger than " + std::to_string(kMaxCheckedFileBytes >> 20) +
+                                      " MiB (" + std::to_string(info.st_size) + " bytes), not checked",
+                                  EFBIG);
     std::string contents;
-    if (S_ISREG(info.st_mode)) contents.reserve(static_cast<std::size_t>(info.st_size));
+    contents.reserve(static_cast<std::size_t>(info.st_size));
     char buffer[65536];
     for (;;) {
         const ssize_t got = ::read(fd.get(), buffer, sizeof(buffer));
@@ -92,6 +101,11 @@ common::Result<std::string> read_whole_file(const std::string& path) {
             return common::make_error(path + ": " + std::strerror(errno), errno);
         }
         contents.append(buffer, static_cast<std::size_t>(got));
+        // The file grew while being read.
+        if (contents.size() > kMaxCheckedFileBytes)
+            return common::make_error(path + ": larger than " + std::to_string(kMaxCheckedFileBytes >> 20) +
+                                          " MiB, not checked",
+                                      EFBIG);
     }
     return contents;
 }

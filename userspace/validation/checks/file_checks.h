@@ -54,7 +54,12 @@ struct FileEvidence {
     int applicable_checks() const;  // the command counts as one
 };
 
-// Errors: the file cannot be read (missing, a directory, no permission) and
+// The largest edited file the checks read (16 MiB): source, config and
+// data files a hook validates are far smaller; a bigger one is an error,
+// not minutes of reading.
+inline constexpr std::uint64_t kMaxCheckedFileBytes = 16ull << 20;
+
+// Errors: the file cannot be read (missing, not a regular file, too large, no permission) and
 // the command cannot be started. Check failures are results, not errors.
 common::Result<std::string> read_whole_file(const std::string& path);
 common::Result<FileEvidence> check_file(const std::string& path, const FileCheckOptions& options);

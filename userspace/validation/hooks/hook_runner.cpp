@@ -10,15 +10,17 @@
 #include <cstring>
 
 #include "common/unique_fd.h"
+#include "validation/checks/file_checks.h"
 #include "validation/probes.h"
 
 namespace validprof::validation {
 
 namespace {
 
-// Readable regular file (or anything readable that is not a directory).
+// A readable regular file: a FIFO (opened without waiting for a writer),
+// a device or a directory is refused with one line.
 common::Result<void> check_readable(const std::string& path, bool may_be_missing) {
-    common::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    common::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
     if (!fd.valid()) {
         if (may_be_missing && errno == ENOENT) return common::success();
         return common::make_error("cannot read --file '" + path + "': " + std::strerror(errno), errno);
@@ -27,6 +29,12 @@ common::Result<void> check_readable(const std::string& path, bool may_be_missing
     if (::fstat(fd.get(), &info) == 0 && S_ISDIR(info.st_mode)) {
         return common::make_error("cannot read --file '" + path + "': is a directory", EISDIR);
     }
+    if (!S_ISREG(info.st_mode))
+        return common::make_error("cannot read --file '" + path + "': not a regular file", EINVAL);
+    if (static_cast<std::uint64_t>(info.st_size) > kMaxCheckedFileBytes)
+        return common::make_error("cannot check --file '" + path + "': larger than " +
+                                      std::to_string(kMaxCheckedFileBytes >> 20) + " MiB",
+                                  EFBIG);
     return common::success();
 }
 
