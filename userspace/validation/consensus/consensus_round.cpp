@@ -160,6 +160,16 @@ common::Result<Validators> create_validators(const ConsensusConfig& config, cons
 
 }  // namespace
 
+void warm_up_consensus_crypto() {
+    const SessionSecret secret = random_session_secret();
+    const KeyRing ring = KeyRing::for_party(secret, 0, 2);
+    if (auto key = SigningKey::generate(); key) {
+        const std::array<std::uint8_t, 1> data{0};
+        const Signature signature = key->sign(data);
+        if (auto keys = PublicKeys::from({key->public_key()}); keys) keys->verify(0, data, signature);
+    }
+}
+
 const char* client_acceptance_name(ClientAcceptance acceptance) {
     return acceptance == ClientAcceptance::CommitCertificate ? "commit-certificate" : "matching-replies";
 }
