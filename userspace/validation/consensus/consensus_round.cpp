@@ -69,6 +69,13 @@ public:
     }
 
     int replies() const { return static_cast<int>(replies_.size()); }
+    int matching(Decision decision) const {
+        auto found = tally_.find(decision);
+        return found == tally_.end() ? 0 : found->second;
+    }
+    void report(ConsensusOutcome& outcome) const {
+        for (const auto& [validator, reply] : replies_) outcome.replies.push_back(reply);
+    }
 
 private:
     // Adds the reply's commits for its own decision to the pool; returns how
@@ -97,16 +104,6 @@ private:
         outcome.view = view;
     }
 
-public:
-    int matching(Decision decision) const {
-        auto found = tally_.find(decision);
-        return found == tally_.end() ? 0 : found->second;
-    }
-    void report(ConsensusOutcome& outcome) const {
-        for (const auto& [validator, reply] : replies_) outcome.replies.push_back(reply);
-    }
-
-private:
     const ConsensusConfig& config_;
     RoundContext round_;
     PublicKeys keys_;
