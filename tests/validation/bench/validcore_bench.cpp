@@ -148,6 +148,9 @@ int main(int argc, char** argv) {
         std::cout << description << "\n";
         return 0;
     }
+    // The hook runs from a temporary directory: a relative path would name
+    // nothing there (every run would fail).
+    validcore = fs::absolute(validcore).string();
 
     const fs::path directory = fs::temp_directory_path() / ("validcore-bench-" + std::to_string(::getpid()));
     fs::create_directories(directory);

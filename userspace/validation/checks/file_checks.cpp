@@ -25,10 +25,14 @@ namespace {
 int probe_result(const CheckOutcome& outcome) { return outcome.passed ? 1 : 0; }
 
 template <typename Check>
-void run_check(FileEvidence& evidence, const char* name, Check&& check) {
-    VALIDCORE_CHECK_START(name, evidence.path.c_str());
+void run_check(FileEvidence& evidence, bool probes, const char* name, Check&& check) {
+    if (probes) {
+        VALIDCORE_CHECK_START(name, evidence.path.c_str());
+    }
     CheckOutcome outcome = check();
-    VALIDCORE_CHECK_END(name, probe_result(outcome));
+    if (probes) {
+        VALIDCORE_CHECK_END(name, probe_result(outcome));
+    }
     evidence.checks.push_back(std::move(outcome));
 }
 
@@ -112,13 +116,18 @@ common::Result<std::string> read_whole_file(const std::string& path) {
 
 common::Result<FileEvidence> check_file(const std::string& path, const FileCheckOptions& options) {
     const auto started = std::chrono::steady_clock::now();
-    VALIDCORE_CHECKS_START(path.c_str());
+    const bool probes = options.probes;
+    if (probes) {
+        VALIDCORE_CHECKS_START(path.c_str());
+    }
     FileEvidence evidence;
     evidence.path = path;
 
     auto contents = read_whole_file(path);
     if (!contents) {
-        VALIDCORE_CHECKS_END(path.c_str(), 0, 0);
+        if (probes) {
+            VALIDCORE_CHECKS_END(path.c_str(), 0, 0);
+        }
         return contents.error();
     }
     const std::string& text = *contents;
@@ -126,53 +135,69 @@ common::Result<FileEvidence> check_file(const std::string& path, const FileCheck
     evidence.kind = classify_file(path, text);
     evidence.lines = evidence.kind == FileKind::Binary ? 0 : count_lines(text);
 
-    VALIDCORE_CHECK_START(kContentHashCheck, path.c_str());
+    if (probes) {
+        VALIDCORE_CHECK_START(kContentHashCheck, path.c_str());
+    }
     evidence.sha256 = to_hex(sha256(text));
-    VALIDCORE_CHECK_END(kContentHashCheck, 1);
+    if (probes) {
+        VALIDCORE_CHECK_END(kContentHashCheck, 1);
+    }
 
     switch (evidence.kind) {
         case FileKind::C:
         case FileKind::Cpp:
-            run_check(evidence, kSyntaxCheck, [&] { return check_c_brackets(text); });
-            run_check(evidence, kWhitespaceCheck, [&] { return check_whitespace(text, true); });
-            run_check(evidence, kLineLengthCheck, [&] { return check_line_length(text, options.max_line_length); });
+            run_check(evidence, probes, kSyntaxCheck, [&] { return check_c_brackets(text); });
+            run_check(evidence, probes, kWhitespaceCheck, [&] { return check_whitespace(text, true); });
+            run_check(evidence, probes, kLineLengthCheck, [&] { return check_line_length(text, options.max_line_length); });
             break;
         case FileKind::Json:
-            run_check(evidence, kSyntaxCheck, [&] { return check_json_syntax(text); });
-            run_check(evidence, kWhitespaceCheck, [&] { return check_whitespace(text, false); });
+            run_check(evidence, probes, kSyntaxCheck, [&] { return check_json_syntax(text); });
+            run_check(evidence, probes, kWhitespaceCheck, [&] { return check_whitespace(text, false); });
             break;
         case FileKind::Yaml:
-            run_check(evidence, kSyntaxCheck, [&] { return check_yaml_structure(text); });
-            run_check(evidence, kWhitespaceCheck, [&] { return check_whitespace(text, false); });
+            run_check(evidence, probes, kSyntaxCheck, [&] { return check_yaml_structure(text); });
+            run_check(evidence, probes, kWhitespaceCheck, [&] { return check_whitespace(text, false); });
             break;
         case FileKind::Text:
-            run_check(evidence, kWhitespaceCheck, [&] { return check_whitespace(text, false); });
+            run_check(evidence, probes, kWhitespaceCheck, [&] { return check_whitespace(text, false); });
             break;
         case FileKind::Binary:
             break;
     }
 
     if (!options.check_command.empty()) {
-        VALIDCORE_CHECK_START(kCommandCheck, path.c_str());
+        if (probes) {
+            VALIDCORE_CHECK_START(kCommandCheck, path.c_str());
+        }
         auto command = run_check_command(options.check_command, path, options.command_timeout);
         if (!command) {
-            VALIDCORE_CHECK_END(kCommandCheck, 0);
-            VALIDCORE_CHECKS_END(path.c_str(), 0, 0);
+            if (probes) {
+                VALIDCORE_CHECK_END(kCommandCheck, 0);
+                VALIDCORE_CHECKS_END(path.c_str(), 0, 0);
+            }
             return command.error();
         }
-        VALIDCORE_CHECK_END(kCommandCheck, command->exit_status == 0 && !command->timed_out ? 1 : 0);
+        if (probes) {
+            VALIDCORE_CHECK_END(kCommandCheck, command->exit_status == 0 && !command->timed_out ? 1 : 0);
+        }
         evidence.command = std::move(*command);
     }
 
     // Hash again: what was checked must still be what is on disk. A read
     // failure now (the file was removed meanwhile) counts as a change.
-    VALIDCORE_CHECK_START(kContentHashCheck, path.c_str());
+    if (probes) {
+        VALIDCORE_CHECK_START(kContentHashCheck, path.c_str());
+    }
     auto after = read_whole_file(path);
     evidence.sha256_after = after ? to_hex(sha256(*after)) : std::string("unreadable");
-    VALIDCORE_CHECK_END(kContentHashCheck, evidence.sha256_after == evidence.sha256 ? 1 : 0);
+    if (probes) {
+        VALIDCORE_CHECK_END(kContentHashCheck, evidence.sha256_after == evidence.sha256 ? 1 : 0);
+    }
 
     evidence.checks_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
-    VALIDCORE_CHECKS_END(path.c_str(), evidence.passed_checks(), evidence.applicable_checks());
+    if (probes) {
+        VALIDCORE_CHECKS_END(path.c_str(), evidence.passed_checks(), evidence.applicable_checks());
+    }
     return evidence;
 }
 

@@ -37,6 +37,10 @@ struct FileCheckOptions {
     int max_line_length = 120;               // columns, for C and C++
     std::string check_command;               // empty: no command check
     std::chrono::milliseconds command_timeout{30'000};
+    // Fire the checks_* / check_* probes. The hook's own checks do; a
+    // validator's re-checks run inside its evaluate_* pair instead, so that
+    // "checks" stays one phase per file per hook for a tracer.
+    bool probes = true;
 };
 
 struct FileEvidence {

@@ -69,6 +69,13 @@ public:
     }
 
     int replies() const { return static_cast<int>(replies_.size()); }
+    int matching(Decision decision) const {
+        auto found = tally_.find(decision);
+        return found == tally_.end() ? 0 : found->second;
+    }
+    void report(ConsensusOutcome& outcome) const {
+        for (const auto& [validator, reply] : replies_) outcome.replies.push_back(reply);
+    }
 
 private:
     // Adds the reply's commits for its own decision to the pool; returns how
@@ -97,16 +104,6 @@ private:
         outcome.view = view;
     }
 
-public:
-    int matching(Decision decision) const {
-        auto found = tally_.find(decision);
-        return found == tally_.end() ? 0 : found->second;
-    }
-    void report(ConsensusOutcome& outcome) const {
-        for (const auto& [validator, reply] : replies_) outcome.replies.push_back(reply);
-    }
-
-private:
     const ConsensusConfig& config_;
     RoundContext round_;
     PublicKeys keys_;
@@ -159,6 +156,16 @@ common::Result<Validators> create_validators(const ConsensusConfig& config, cons
 }
 
 }  // namespace
+
+void warm_up_consensus_crypto() {
+    const SessionSecret secret = random_session_secret();
+    const KeyRing ring = KeyRing::for_party(secret, 0, 2);
+    if (auto key = SigningKey::generate(); key) {
+        const std::array<std::uint8_t, 1> data{0};
+        const Signature signature = key->sign(data);
+        if (auto keys = PublicKeys::from({key->public_key()}); keys) keys->verify(0, data, signature);
+    }
+}
 
 const char* client_acceptance_name(ClientAcceptance acceptance) {
     return acceptance == ClientAcceptance::CommitCertificate ? "commit-certificate" : "matching-replies";

@@ -88,6 +88,12 @@ struct ConsensusOutcome {
     std::uint64_t client_rejected = 0;   // forged, replayed or misrouted replies, and certificates that failed
 };
 
+// libcrypto's first use in a process (its configuration, the random
+// generator, the HMAC and Ed25519 implementations) costs milliseconds. A hook
+// calls this on a thread of its own while it opens the database, so that the
+// round does not pay it. Safe to call from any thread, any number of times.
+void warm_up_consensus_crypto();
+
 // Runs one round on `request` (the bytes every validator evaluates). The
 // tap, if any, sees every message (tests use it to replay and forge). Fails
 // only on an invalid configuration (or when no key can be generated).

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <thread>
 
 #include "common/unique_fd.h"
 #include "validation/checks/file_checks.h"
@@ -82,10 +83,35 @@ std::string validation_line(const ValidationRecord& record) {
     return line;
 }
 
+// Runs warm_up_consensus_crypto() on its own thread for as long as it is
+// in scope (joined at the end of the scope, whatever happens).
+class CryptoWarmUp {
+public:
+    explicit CryptoWarmUp(bool wanted) {
+        if (wanted) thread_ = std::thread(warm_up_consensus_crypto);
+    }
+    CryptoWarmUp(const CryptoWarmUp&) = delete;
+    CryptoWarmUp& operator=(const CryptoWarmUp&) = delete;
+    ~CryptoWarmUp() { wait(); }
+    void wait() {
+        if (thread_.joinable()) thread_.join();
+    }
+
+private:
+    std::thread thread_;
+};
+
 common::Result<HookOutcome> run_hook_body(const HookRequest& request) {
     if (auto valid = validate_hook_request(request); !valid) return valid.error();
     const HookInput& input = request.input;
     HookOutcome outcome;
+
+    // The rollout is a pure function of the user; deciding it before the
+    // database opens lets a validating hook warm libcrypto up meanwhile.
+    const bool validates = hook_validates(input.kind) && !input.files.empty();
+    RolloutDecision rollout;
+    if (validates) rollout = decide_rollout(request.user, kTruthValidationFlag, request.rollout_percent);
+    CryptoWarmUp warm_up(validates && rollout.admitted);
 
     std::optional<MemoryStore> store;
     {
@@ -100,10 +126,7 @@ common::Result<HookOutcome> run_hook_body(const HookRequest& request) {
     }
     if (request.on_store_open) request.on_store_open(*store);
 
-    const bool validates = hook_validates(input.kind) && !input.files.empty();
-    RolloutDecision rollout;
     if (validates) {
-        rollout = decide_rollout(request.user, kTruthValidationFlag, request.rollout_percent);
         VALIDCORE_ROLLOUT_DECISION(request.user.c_str(), rollout.bucket, rollout.percent, rollout.admitted ? 1 : 0);
     }
 
@@ -126,6 +149,7 @@ common::Result<HookOutcome> run_hook_body(const HookRequest& request) {
         options.hook = hook_name(input.kind);
         options.database_path = request.database_path;
         options.forge_hook_evidence = request.forge_hook_evidence;
+        warm_up.wait();
         auto record = run_completion_validation(*store, input.files, options, input.now_ms, input.pid);
         if (!record) return record.error();
         outcome.validation = std::move(*record);

@@ -9,7 +9,10 @@
 //   --batched:            schema -> [validation] -> one transaction holding
 //                         the hook rows and the result rows
 // (validation runs before the batched transaction so the write lock is not
-// held through checks and consensus).
+// held through checks and consensus). A hook the rollout admits warms
+// libcrypto up on a thread while the database opens and its rows are
+// written. --batched also opens the database to sync once, at its commit
+// (memory_store.h).
 #pragma once
 
 #include <functional>

@@ -38,8 +38,10 @@ Evidence rederive_evidence(const ValidatorContext& context, const Evidence& clai
     Evidence evidence;
     evidence.mode = context.mode;
     if (claimed.agent) evidence.agent = read_agent_history(context.database_path, claimed.agent->id);
+    FileCheckOptions options = context.checks;
+    options.probes = false;  // inside this validator's evaluate_* probe pair
     for (const FileEvidence& claim : claimed.files) {
-        auto checked = check_file(claim.path, context.checks);
+        auto checked = check_file(claim.path, options);
         if (!checked) {
             evidence.files.push_back(unreadable(claim.path, claim.sha256));
             continue;
