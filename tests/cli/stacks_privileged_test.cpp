@@ -347,6 +347,24 @@ TEST(StacksPrivileged, ShellAndPythonFramesAreNamedAndInsideTheirObjects) {
             EXPECT_NE(frame.name, "[truncated: outside mapping]") << "an address outside every mapping";
 }
 
+// The pprof export read by Go's own tool, where Go is installed.
+TEST(StacksPrivileged, GoToolPprofReadsTheExport) {
+    VALIDPROF_REQUIRE_BPF();
+    if (run_command({"go", "version"}).exit_code != 0)
+        GTEST_SKIP() << "go is not installed (Debian package golang-go): `go tool pprof` cannot be checked";
+    TempDir dir;
+    Profiled profiled = record_stacks(dir, {workload("vp_qsort_chain"), "200"});
+    ASSERT_EQ(profiled.result.exit_code, 0) << profiled.result.output;
+    CommandResult exported = run_command({validprof_binary(), "flamegraph", "--db", dir.file("profile.db"), "--format",
+                                          "pprof", "-o", dir.file("profile.pb.gz")});
+    ASSERT_EQ(exported.exit_code, 0) << exported.output;
+    CommandResult top = run_command({"go", "tool", "pprof", "-top", "-sample_index=cpu", dir.file("profile.pb.gz")});
+    ASSERT_EQ(top.exit_code, 0) << top.output;
+    EXPECT_NE(top.output.find("vp_hot"), std::string::npos) << top.output;
+    CommandResult traces = run_command({"go", "tool", "pprof", "-traces", dir.file("profile.pb.gz")});
+    EXPECT_NE(traces.output.find("qsort"), std::string::npos) << traces.output;
+}
+
 // Code in a dlopen'ed Node addon: better-sqlite3 compiles SQLite into
 // better_sqlite3.node, which the system directory scan never sees. The
 // mmap records name the file with its build-id, so its frames are named
