@@ -40,14 +40,16 @@ struct Profiled {
 };
 
 Profiled record_stacks(const TempDir& dir, const std::vector<std::string>& command,
-                       const std::vector<std::string>& options = {}) {
+                       const std::vector<std::string>& options = {},
+                       std::map<std::string, std::string> environment = {}) {
     std::vector<std::string> argv = {validprof_binary(), "record", "--stacks", "--freq", std::to_string(kFrequencyHz), "--db",
                                      dir.file("profile.db")};
     argv.insert(argv.end(), options.begin(), options.end());
     argv.push_back("--");
     argv.insert(argv.end(), command.begin(), command.end());
     Profiled profiled;
-    profiled.result = run_command(argv, {{"VALIDPROF_TRUTH", dir.file("truth.txt")}});
+    environment["VALIDPROF_TRUTH"] = dir.file("truth.txt");
+    profiled.result = run_command(argv, environment);
     profiled.truth = read_truth(dir.file("truth.txt"));
     auto database = open_database(dir.file("profile.db"));
     if (!database) return profiled;
@@ -343,6 +345,52 @@ TEST(StacksPrivileged, ShellAndPythonFramesAreNamedAndInsideTheirObjects) {
     for (const model::StackSample& sample : profiled.profile.samples)
         for (const model::StackFrame& frame : sample.frames)
             EXPECT_NE(frame.name, "[truncated: outside mapping]") << "an address outside every mapping";
+}
+
+// The pprof export read by Go's own tool, where Go is installed.
+TEST(StacksPrivileged, GoToolPprofReadsTheExport) {
+    VALIDPROF_REQUIRE_BPF();
+    if (run_command({"go", "version"}).exit_code != 0)
+        GTEST_SKIP() << "go is not installed (Debian package golang-go): `go tool pprof` cannot be checked";
+    TempDir dir;
+    Profiled profiled = record_stacks(dir, {workload("vp_qsort_chain"), "200"});
+    ASSERT_EQ(profiled.result.exit_code, 0) << profiled.result.output;
+    CommandResult exported = run_command({validprof_binary(), "flamegraph", "--db", dir.file("profile.db"), "--format",
+                                          "pprof", "-o", dir.file("profile.pb.gz")});
+    ASSERT_EQ(exported.exit_code, 0) << exported.output;
+    CommandResult top = run_command({"go", "tool", "pprof", "-top", "-sample_index=cpu", dir.file("profile.pb.gz")});
+    ASSERT_EQ(top.exit_code, 0) << top.output;
+    EXPECT_NE(top.output.find("vp_hot"), std::string::npos) << top.output;
+    CommandResult traces = run_command({"go", "tool", "pprof", "-traces", dir.file("profile.pb.gz")});
+    EXPECT_NE(traces.output.find("qsort"), std::string::npos) << traces.output;
+}
+
+// Code in a dlopen'ed Node addon: better-sqlite3 compiles SQLite into
+// better_sqlite3.node, which the system directory scan never sees. The
+// mmap records name the file with its build-id, so its frames are named
+// from its own symbol table.
+TEST(StacksPrivileged, NodeAddonFramesAreNamedThroughTheirBuildId) {
+    VALIDPROF_REQUIRE_BPF();
+    if (run_command({"node", "--version"}).exit_code != 0) GTEST_SKIP() << "node is not installed";
+    NpmPackage package = install_npm_package_once("better-sqlite3@12", "better-sqlite3/build/Release/better_sqlite3.node");
+    if (package.node_modules.empty()) GTEST_SKIP() << "better-sqlite3 cannot be installed here: " << package.failure;
+    TempDir dir;
+    std::string script = dir.file("sql.js");
+    std::ofstream(script) << "const db = require('better-sqlite3')(':memory:');\n"
+                             "db.exec('CREATE TABLE t (k INTEGER PRIMARY KEY, v TEXT)');\n"
+                             "const insert = db.prepare('INSERT INTO t (v) VALUES (?)');\n"
+                             "const scan = db.prepare(\"SELECT count(*) FROM t WHERE v LIKE '%7%'\");\n"
+                             "const t = Date.now(); let i = 0;\n"
+                             "while (Date.now() - t < 400) { insert.run('value ' + i++); if (i % 200 == 0) scan.get(); }\n";
+    Profiled profiled = record_stacks(dir, {"node", script}, {}, {{"NODE_PATH", package.node_modules}});
+    ASSERT_EQ(profiled.result.exit_code, 0) << profiled.result.output;
+    std::uint64_t in_step = 0;
+    for (const model::StackSample& sample : profiled.profile.samples) {
+        if (has_frame(sample, "sqlite3_step", "better_sqlite3.node")) in_step += sample.count;
+        for (const model::StackFrame& frame : sample.frames)
+            EXPECT_EQ(frame.module.rfind("[build-id", 0), std::string::npos) << "a file not found: " << frame.name;
+    }
+    EXPECT_GT(in_step, 10u) << describe_cpu_samples(profiled.profile);
 }
 
 }  // namespace

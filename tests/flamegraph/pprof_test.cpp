@@ -40,6 +40,9 @@ struct DecodedProfile {
     std::int64_t period = 0;
     std::vector<std::string> comments;
     std::set<std::string> mapping_files;
+    // Per location: (mapping file, mapping build-id, address - memory_start
+    // + file_offset), what a symbolization server reads.
+    std::map<std::string, std::tuple<std::string, std::string, std::uint64_t>> location_of_function;
 };
 
 // Resolves every reference or fails the test.
@@ -61,12 +64,18 @@ DecodedProfile decode(const std::string& gzipped) {
         out.sample_types.emplace_back(str(read_scalar(f, 1)), str(read_scalar(f, 2)));
     }
     std::map<std::uint64_t, std::string> mappings;
+    struct MappingRange {
+        std::uint64_t start, limit, offset;
+        std::string build_id;
+    };
+    std::map<std::uint64_t, MappingRange> ranges;
     for (auto m : read_bytes(fields, 3)) {
         const auto f = read_message(m);
         const std::uint64_t id = read_scalar(f, 1);
         EXPECT_NE(id, 0u);
         EXPECT_TRUE(mappings.emplace(id, str(read_scalar(f, 5))).second) << "duplicate mapping id";
         out.mapping_files.insert(str(read_scalar(f, 5)));
+        ranges[id] = {read_scalar(f, 2), read_scalar(f, 3), read_scalar(f, 4), str(read_scalar(f, 6))};
     }
     std::map<std::uint64_t, std::string> functions;
     for (auto fn : read_bytes(fields, 5)) {
@@ -89,6 +98,14 @@ DecodedProfile decode(const std::string& gzipped) {
         const std::uint64_t function = lines.empty() ? 0 : read_scalar(read_message(lines[0]), 1);
         EXPECT_TRUE(functions.count(function)) << "location " << id << " function " << function;
         EXPECT_TRUE(locations.emplace(id, functions[function]).second) << "duplicate location id";
+        const std::uint64_t address = read_scalar(f, 3);
+        if (address != 0 && mapping != 0) {
+            const MappingRange& range = ranges[mapping];
+            EXPECT_GE(address, range.start) << "location " << id;
+            EXPECT_LT(address, range.limit) << "location " << id;
+            out.location_of_function[functions[function]] = {mappings[mapping], range.build_id,
+                                                              address - range.start + range.offset};
+        }
     }
     for (auto s : read_bytes(fields, 2)) {
         const auto f = read_message(s);
@@ -187,6 +204,35 @@ TEST(Pprof, StacksAreLeafFirstWithModulesAsMappings) {
     EXPECT_TRUE(found);
     EXPECT_TRUE(d.mapping_files.count("/usr/bin/git"));
     EXPECT_TRUE(d.mapping_files.count("/tmp/perf-300.map"));
+}
+
+// Addresses a server can symbolize: per location the object's full path
+// and build-id in its mapping, and its file offset back from the address.
+TEST(Pprof, LocationsCarryFileOffsetsInMappingsWithPathAndBuildId) {
+    ProfileBuilder b(kPeriodNs);
+    std::vector<Frame> stack = {
+        {"_start", "/usr/bin/git", false, 0x1040, "aabbccddeeff00112233445566778899aabbccdd"},
+        {"main", "/usr/bin/git", false, 0x2345, "aabbccddeeff00112233445566778899aabbccdd"},
+        {"compress", "/usr/lib/x86_64-linux-gnu/libz.so.1", false, 0x9abc, "0011"},
+        {"schedule", "[kernel]", true, 0xffffffff81234567ull, ""},
+        {"vpHotLoop", "[jit]", false, 0x7f0000001000ull, ""},
+    };
+    b.add(stack, testing::cpu(5, "pre-commit", 1, 100, "git"));
+    b.set_invocations("pre-commit", 1);
+    const DecodedProfile d = decode(pprof(b.take(), Selection{}));
+    ASSERT_EQ(d.location_of_function.count("main"), 1u);
+    EXPECT_EQ(d.location_of_function.at("main"),
+              std::make_tuple(std::string("/usr/bin/git"), std::string("aabbccddeeff00112233445566778899aabbccdd"),
+                              std::uint64_t{0x2345}));
+    EXPECT_EQ(std::get<2>(d.location_of_function.at("_start")), 0x1040u);
+    EXPECT_EQ(d.location_of_function.at("compress"),
+              std::make_tuple(std::string("/usr/lib/x86_64-linux-gnu/libz.so.1"), std::string("0011"),
+                              std::uint64_t{0x9abc}));
+    // Kernel addresses stay kernel addresses.
+    ASSERT_EQ(d.location_of_function.count("schedule"), 1u);
+    EXPECT_EQ(std::get<2>(d.location_of_function.at("schedule")) - 0, 0xffffffff81234567ull - 0xffff800000000000ull);
+    // A JIT frame has no file to be an offset in: no address.
+    EXPECT_EQ(d.location_of_function.count("vpHotLoop"), 0u);
 }
 
 TEST(Pprof, LabelsSplitByHookAndStateAndOptionallyByInvocation) {

@@ -82,7 +82,9 @@ common::Result<flamegraph::Profile> load_profile(storage::ProfileDatabase& datab
         std::vector<flamegraph::Frame> frames;
         frames.reserve(stored.frames.size());
         for (const model::StackFrame& frame : stored.frames)
-            frames.push_back({frame.name, frame.module, frame.module == "[kernel]"});
+            // The full path where the session kept it (pprof's mappings).
+            frames.push_back({frame.name, frame.path.empty() ? frame.module : frame.path, frame.module == "[kernel]",
+                              frame.address, frame.build_id});
         flamegraph::StackSample sample;
         sample.kind = stored.kind == model::SampleKind::Cpu ? flamegraph::SampleKind::kCpu
                                                              : flamegraph::SampleKind::kOffCpu;

@@ -47,15 +47,30 @@ constexpr std::uint32_t kNum = 3;
 
 namespace mapping_field {
 constexpr std::uint32_t kId = 1;
+constexpr std::uint32_t kMemoryStart = 2;
+constexpr std::uint32_t kMemoryLimit = 3;
+constexpr std::uint32_t kFileOffset = 4;
 constexpr std::uint32_t kFilename = 5;
+constexpr std::uint32_t kBuildId = 6;
 constexpr std::uint32_t kHasFunctions = 7;
 }  // namespace mapping_field
 
 namespace location_field {
 constexpr std::uint32_t kId = 1;
 constexpr std::uint32_t kMappingId = 2;
+constexpr std::uint32_t kAddress = 3;
 constexpr std::uint32_t kLine = 4;
 }  // namespace location_field
+
+// Each object's frames keep their file offsets, not the addresses they
+// had in one process (ASLR moves them per process, and samples of many
+// processes merge). So each mapping gets a range of its own in one
+// address space, [id << 40, (id + 1) << 40), with file_offset 0: a
+// location's address minus memory_start is its offset in the file, which
+// is what a symbolization server needs with the build-id. Kernel frames
+// keep their kernel addresses, in one mapping covering the kernel half.
+constexpr unsigned kMappingShift = 40;
+constexpr std::uint64_t kKernelStart = 0xffff800000000000ull;
 
 namespace line_field {
 constexpr std::uint32_t kFunctionId = 1;
@@ -220,7 +235,7 @@ common::Result<std::string> encode_pprof(const Profile& profile, const Selection
     ProtobufWriter tables;
     {
         std::unordered_map<std::int64_t, std::uint64_t> function_of_name;  // string index → function id
-        std::unordered_map<std::int64_t, std::uint64_t> mapping_of_module;  // string index → mapping id
+        std::unordered_map<std::string, std::uint64_t> mapping_of_module;  // module + build-id → mapping id
         ProtobufWriter message;
         ProtobufWriter line;
         for (std::size_t i = 0; i < location_frames.size(); ++i) {
@@ -235,24 +250,35 @@ common::Result<std::string> encode_pprof(const Profile& profile, const Selection
                 tables.message_field(profile_field::kFunction, message);
             }
             std::uint64_t mapping_id = 0;
+            std::uint64_t address = 0;
             const std::string module = frame.module.empty() && frame.kernel ? "[kernel]" : report::sanitize(frame.module);
             if (!module.empty()) {
-                const std::int64_t filename = strings.intern(module);
-                auto [mapping, new_mapping] = mapping_of_module.try_emplace(filename, mapping_of_module.size() + 1);
+                auto [mapping, new_mapping] =
+                    mapping_of_module.try_emplace(module + '\0' + frame.build_id, mapping_of_module.size() + 1);
+                const std::uint64_t start = frame.kernel ? kKernelStart : mapping->second << kMappingShift;
                 if (new_mapping) {
                     message.clear();
                     message.varint_field(mapping_field::kId, mapping->second);
-                    message.int64_field(mapping_field::kFilename, filename);
+                    message.varint_field(mapping_field::kMemoryStart, start);
+                    message.varint_field(mapping_field::kMemoryLimit,
+                                         frame.kernel ? ~0ull : start + (1ull << kMappingShift));
+                    message.varint_field(mapping_field::kFileOffset, 0);
+                    message.int64_field(mapping_field::kFilename, strings.intern(module));
+                    if (!frame.build_id.empty())
+                        message.int64_field(mapping_field::kBuildId, strings.intern(frame.build_id));
                     message.varint_field(mapping_field::kHasFunctions, 1);
                     tables.message_field(profile_field::kMapping, message);
                 }
                 mapping_id = mapping->second;
+                if (frame.address != 0 && (frame.kernel || !frame.build_id.empty()))
+                    address = frame.kernel ? frame.address : start + (frame.address & ((1ull << kMappingShift) - 1));
             }
             line.clear();
             line.varint_field(line_field::kFunctionId, fn->second);
             message.clear();
             message.varint_field(location_field::kId, i + 1);
             if (mapping_id != 0) message.varint_field(location_field::kMappingId, mapping_id);
+            if (address != 0) message.varint_field(location_field::kAddress, address);
             message.message_field(location_field::kLine, line);
             tables.message_field(profile_field::kLocation, message);
         }

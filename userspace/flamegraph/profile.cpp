@@ -39,13 +39,17 @@ std::size_t ProfileBuilder::StackHash::operator()(const std::vector<FrameId>& st
     return static_cast<std::size_t>(hash);
 }
 
-FrameId ProfileBuilder::frame(std::string_view name, std::string_view module, bool kernel) {
+FrameId ProfileBuilder::frame(std::string_view name, std::string_view module, bool kernel, std::uint64_t address,
+                              std::string_view build_id) {
     std::string key;
-    key.reserve(name.size() + module.size() + 2);
+    key.reserve(name.size() + module.size() + build_id.size() + 12);
     key.append(name).push_back('\0');
     key.append(module).push_back(kernel ? 'k' : 'u');
+    key.append(build_id).push_back('\0');
+    key.append(reinterpret_cast<const char*>(&address), sizeof(address));
     auto [it, inserted] = frame_ids_.try_emplace(std::move(key), static_cast<FrameId>(profile_.frames.size()));
-    if (inserted) profile_.frames.push_back(Frame{std::string(name), std::string(module), kernel});
+    if (inserted)
+        profile_.frames.push_back(Frame{std::string(name), std::string(module), kernel, address, std::string(build_id)});
     return it->second;
 }
 
@@ -59,7 +63,7 @@ StackId ProfileBuilder::stack(std::span<const FrameId> root_first) {
 StackId ProfileBuilder::stack(const std::vector<Frame>& root_first) {
     std::vector<FrameId> ids;
     ids.reserve(root_first.size());
-    for (const Frame& f : root_first) ids.push_back(frame(f.name, f.module, f.kernel));
+    for (const Frame& f : root_first) ids.push_back(frame(f.name, f.module, f.kernel, f.address, f.build_id));
     return stack(ids);
 }
 

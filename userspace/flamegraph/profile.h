@@ -43,6 +43,11 @@ struct Frame {
     // "/tmp/perf-123.map"), "[kernel]" for kernel frames, "" if unknown.
     std::string module;
     bool kernel = false;
+    // For pprof's locations and mappings: the file offset of a user frame
+    // in `module` (the virtual address of a JIT or kernel frame), and the
+    // object's GNU build-id (hex); 0 and empty when unknown.
+    std::uint64_t address = 0;
+    std::string build_id;
 };
 
 using FrameId = std::uint32_t;  // index into Profile::frames
@@ -92,7 +97,8 @@ class ProfileBuilder {
 public:
     explicit ProfileBuilder(std::uint64_t sample_period_ns = 0);
 
-    FrameId frame(std::string_view name, std::string_view module = {}, bool kernel = false);
+    FrameId frame(std::string_view name, std::string_view module = {}, bool kernel = false, std::uint64_t address = 0,
+                  std::string_view build_id = {});
     StackId stack(std::span<const FrameId> root_first);
     StackId stack(const std::vector<Frame>& root_first);
 

@@ -18,6 +18,13 @@ enum class SampleKind : std::uint32_t {
 struct StackFrame {
     std::string name;    // symbol (demangled), or "module+0xoffset" when it has no name
     std::string module;  // file basename, "[kernel]", "[jit]" or "[unknown]"
+    // Where it came from, for formats that carry addresses (pprof): the
+    // object's full path and GNU build-id (hex), and the address: the file
+    // offset of a user frame in an object, the virtual address of a JIT or
+    // kernel frame. Empty and 0 when unknown (synthetic frames).
+    std::string path;
+    std::string build_id;
+    std::uint64_t address = 0;
     bool operator==(const StackFrame&) const = default;
 };
 

@@ -181,8 +181,9 @@ Symbolizer::FrameFacts& Symbolizer::facts(const UserFrame& frame) {
 
 Frame Symbolizer::user_frame(const UserFrame& frame, const RawStack& raw) {
     if (!frame.has_build_id) {
-        if (const std::string* name = perf_map(raw.pid, raw.uid).find(frame.offset_or_ip)) return {*name, "[jit]"};
-        return {hex_offset("[unknown]", frame.offset_or_ip), "[unknown]"};
+        if (const std::string* name = perf_map(raw.pid, raw.uid).find(frame.offset_or_ip))
+            return {*name, "[jit]", "", "", frame.offset_or_ip};
+        return {hex_offset("[unknown]", frame.offset_or_ip), "[unknown]", "", "", frame.offset_or_ip};
     }
     FrameFacts& known = facts(frame);
     if (!known.frame) known.frame = name_frame(frame);
@@ -191,23 +192,24 @@ Frame Symbolizer::user_frame(const UserFrame& frame, const RawStack& raw) {
 
 Frame Symbolizer::name_frame(const UserFrame& frame) {
     auto path = index_.find(frame.build_id);
+    std::string id = to_hex(frame.build_id);
     if (!path) {
-        std::string module = "[build-id " + to_hex(frame.build_id).substr(0, 12) + "]";
-        return {hex_offset(module, frame.offset_or_ip), module};
+        std::string module = "[build-id " + id.substr(0, 12) + "]";
+        return {hex_offset(module, frame.offset_or_ip), module, "", id, frame.offset_or_ip};
     }
     std::string module = basename_of(*path);
     auto symbols = modules_.find(*path);
     if (symbols == modules_.end()) symbols = modules_.emplace(*path, ModuleSymbols::load(*path)).first;
-    if (auto name = symbols->second.resolve(frame.offset_or_ip)) return {*name, module};
-    return {hex_offset(module, frame.offset_or_ip), module};
+    if (auto name = symbols->second.resolve(frame.offset_or_ip)) return {*name, module, *path, id, frame.offset_or_ip};
+    return {hex_offset(module, frame.offset_or_ip), module, *path, id, frame.offset_or_ip};
 }
 
 Frame Symbolizer::kernel_frame(std::uint64_t address) {
     if (!kernel_cache_) kernel_cache_ = bcc::symcache_new(-1, nullptr);
     bcc_symbol symbol{};
     if (kernel_cache_ && bcc::symcache_resolve_no_demangle(kernel_cache_, address, &symbol) == 0 && symbol.name)
-        return {symbol.name, "[kernel]"};
-    return {hex_offset("[kernel]", address), "[kernel]"};
+        return {symbol.name, "[kernel]", "", "", address};
+    return {hex_offset("[kernel]", address), "[kernel]", "", "", address};
 }
 
 SymbolizedStack Symbolizer::symbolize(const RawStack& raw, std::uint64_t sample_period_ns) {

@@ -1,6 +1,8 @@
 // ProfileDatabase: stack profiles. Distinct stacks are stored once per
 // session and referenced by the (process, kind) sample rows, so a profile
 // with many processes sharing the same hot paths stays small.
+#include <cstdio>
+#include <cstdlib>
 #include <map>
 #include <sstream>
 
@@ -9,15 +11,30 @@
 namespace validprof::storage {
 namespace {
 
+// One line per frame: name, module, and when known path, build-id and
+// address (hex), tab-separated. Lines of two fields are what sessions
+// recorded before addresses were kept.
+void append_field(std::string& text, const std::string& field) {
+    // Tabs and newlines cannot occur in symbol names; strip them from
+    // anything odd rather than corrupt the encoding.
+    for (char c : field) text += (c == '\n' || c == '\t') ? ' ' : c;
+}
+
 std::string encode_frames(const std::vector<model::StackFrame>& frames) {
     std::string text;
     for (const model::StackFrame& frame : frames) {
         if (!text.empty()) text += '\n';
-        // Tabs and newlines cannot occur in symbol names; strip them from
-        // anything odd rather than corrupt the encoding.
-        for (char c : frame.name) text += (c == '\n' || c == '\t') ? ' ' : c;
+        append_field(text, frame.name);
         text += '\t';
-        for (char c : frame.module) text += (c == '\n' || c == '\t') ? ' ' : c;
+        append_field(text, frame.module);
+        if (frame.path.empty() && frame.build_id.empty() && frame.address == 0) continue;
+        text += '\t';
+        append_field(text, frame.path);
+        text += '\t';
+        append_field(text, frame.build_id);
+        char address[24];
+        std::snprintf(address, sizeof(address), "\t%llx", static_cast<unsigned long long>(frame.address));
+        text += address;
     }
     return text;
 }
@@ -28,11 +45,23 @@ std::vector<model::StackFrame> decode_frames(const std::string& text) {
     std::istringstream lines(text);
     std::string line;
     while (std::getline(lines, line)) {
-        auto tab = line.find('\t');
-        if (tab == std::string::npos)
-            frames.push_back({line, ""});
-        else
-            frames.push_back({line.substr(0, tab), line.substr(tab + 1)});
+        std::vector<std::string> fields;
+        std::size_t start = 0;
+        while (true) {
+            auto tab = line.find('\t', start);
+            fields.push_back(line.substr(start, tab == std::string::npos ? std::string::npos : tab - start));
+            if (tab == std::string::npos) break;
+            start = tab + 1;
+        }
+        model::StackFrame frame;
+        frame.name = fields[0];
+        if (fields.size() > 1) frame.module = fields[1];
+        if (fields.size() > 4) {
+            frame.path = fields[2];
+            frame.build_id = fields[3];
+            frame.address = std::strtoull(fields[4].c_str(), nullptr, 16);
+        }
+        frames.push_back(std::move(frame));
     }
     return frames;
 }
