@@ -19,7 +19,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 build=${VALIDPROF_FUZZ_BUILD_DIR:-$top/build-fuzz}
 seconds=10
 
-usage() { sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; }
 harnesses=()
 while (($#)); do
   case $1 in

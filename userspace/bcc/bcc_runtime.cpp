@@ -64,7 +64,8 @@ const Library& library() {
 // What BCC's ELF readers would trip over in a file, found with libelf
 // before the file is handed to them: BCC trusts every field of the files
 // the observed processes run, and these crashed validprof (found by
-// tests/fuzz, regression inputs in tests/fuzz/corpus/elf_symbols/).
+// tests/fuzz; regression inputs in tests/fuzz/corpus/elf_symbols/ and
+// usdt_notes/).
 struct ElfHazards {
     // A symbol table with sh_entsize 0: BCC divides its size by it
     // (SIGFPE in list_in_scn).
