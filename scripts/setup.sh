@@ -8,7 +8,8 @@ set -euo pipefail
 
 packages=(
   build-essential cmake ninja-build pkg-config
-  clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev
+  # libclang-rt-dev: clang's sanitizer and libFuzzer runtimes (scripts/fuzz.sh)
+  clang llvm libclang-rt-dev libbpf-dev bpftool libelf-dev zlib1g-dev
   libboost-program-options-dev libsqlite3-dev libspdlog-dev libfmt-dev
   libgtest-dev nlohmann-json3-dev libbpfcc-dev libssl-dev systemtap-sdt-dev
   protobuf-compiler libxml2-utils

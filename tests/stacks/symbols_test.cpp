@@ -1,10 +1,14 @@
 // Unprivileged: the pieces of symbolization that do not need a kernel.
+#include <elf.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstring>
 #include <fstream>
+#include <string>
 
+#include "sqlite/sqlite_symbols.h"
 #include "stacks/build_id_index.h"
 #include "stacks/module_symbols.h"
 #include "stacks/symbolizer.h"
@@ -69,6 +73,106 @@ TEST(BuildIdIndex, FindsAFileByItsBuildId) {
     BuildId unknown{};
     unknown.fill(0xee);
     EXPECT_FALSE(index.find(unknown).has_value());
+}
+
+// A minimal 64-bit ELF file: the header, one PT_NOTE segment, and in it
+// one note of the given type, name and description.
+std::string elf_with_note(std::uint32_t type, const std::string& name, const std::string& description) {
+    auto padded = [](std::string text) {
+        text.resize((text.size() + 3) / 4 * 4, '\0');
+        return text;
+    };
+    std::string note_name = name + '\0';
+    Elf64_Nhdr header{static_cast<Elf64_Word>(note_name.size()), static_cast<Elf64_Word>(description.size()), type};
+    std::string notes(reinterpret_cast<const char*>(&header), sizeof(header));
+    notes += padded(note_name) + padded(description);
+
+    Elf64_Ehdr elf{};
+    std::memcpy(elf.e_ident, ELFMAG, SELFMAG);
+    elf.e_ident[EI_CLASS] = ELFCLASS64;
+    elf.e_ident[EI_DATA] = ELFDATA2LSB;
+    elf.e_ident[EI_VERSION] = EV_CURRENT;
+    elf.e_type = ET_EXEC;
+    elf.e_machine = EM_X86_64;
+    elf.e_version = EV_CURRENT;
+    elf.e_phoff = sizeof(Elf64_Ehdr);
+    elf.e_ehsize = sizeof(Elf64_Ehdr);
+    elf.e_phentsize = sizeof(Elf64_Phdr);
+    elf.e_phnum = 1;
+    Elf64_Phdr segment{};
+    segment.p_type = PT_NOTE;
+    segment.p_offset = sizeof(Elf64_Ehdr) + sizeof(Elf64_Phdr);
+    segment.p_filesz = segment.p_memsz = notes.size();
+    segment.p_align = 4;
+    return std::string(reinterpret_cast<const char*>(&elf), sizeof(elf)) +
+           std::string(reinterpret_cast<const char*>(&segment), sizeof(segment)) + notes;
+}
+
+std::string write_temporary(const std::string& bytes) {
+    char path[] = "/tmp/vp-build-id-XXXXXX";
+    int fd = mkstemp(path);
+    EXPECT_GE(fd, 0);
+    EXPECT_EQ(write(fd, bytes.data(), bytes.size()), static_cast<ssize_t>(bytes.size()));
+    close(fd);
+    return path;
+}
+
+TEST(ReadBuildId, ReadsTheNoteAsTheKernelDoes) {
+    std::string sha1(20, '\0');
+    for (std::size_t i = 0; i < sha1.size(); ++i) sha1[i] = static_cast<char>(0xa0 + i);
+    std::string path = write_temporary(elf_with_note(NT_GNU_BUILD_ID, "GNU", sha1));
+    auto id = read_build_id(path);
+    ASSERT_TRUE(id.has_value());
+    EXPECT_EQ(to_hex(*id), "a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3");
+    unlink(path.c_str());
+
+    // A 16-byte id (ld --build-id=md5 or uuid): zero-padded, as the kernel
+    // records it in a stack frame.
+    path = write_temporary(elf_with_note(NT_GNU_BUILD_ID, "GNU", sha1.substr(0, 16)));
+    id = read_build_id(path);
+    ASSERT_TRUE(id.has_value());
+    EXPECT_EQ(to_hex(*id), "a0a1a2a3a4a5a6a7a8a9aaabacadaeaf00000000");
+    unlink(path.c_str());
+
+    // Another owner's note of the same type is not a build-id.
+    path = write_temporary(elf_with_note(NT_GNU_BUILD_ID, "XYZ", sha1));
+    EXPECT_FALSE(read_build_id(path).has_value());
+    unlink(path.c_str());
+}
+
+TEST(ReadBuildId, ALongBuildIdIsNoneAndHarmless) {
+    // ld --build-id=0x<200 bytes>: the kernel takes no build-id from it.
+    // BCC's reader wrote its 400 hex digits into a 41-byte buffer on
+    // add_file's stack (SIGSEGV; the fuzzer's regression input is
+    // tests/fuzz/corpus/elf_symbols/long-build-id.elf).
+    std::string path = write_temporary(elf_with_note(NT_GNU_BUILD_ID, "GNU", std::string(200, '\xab')));
+    EXPECT_FALSE(read_build_id(path).has_value());
+    BuildIdIndex index;
+    index.add_file(path);
+    BuildId prefix;
+    prefix.fill(0xab);
+    EXPECT_FALSE(index.find(prefix).has_value());
+    unlink(path.c_str());
+}
+
+TEST(BccElfReaders, FilesThatCrashedThemAreReadSafely) {
+    // A symbol table whose sh_entsize is 0: BCC divided by it (SIGFPE) in
+    // ModuleSymbols::load and find_sqlite_functions; found by
+    // fuzz_elf_symbols.
+    const std::string corpus = VALIDPROF_FUZZ_CORPUS;
+    EXPECT_TRUE(ModuleSymbols::load(corpus + "/elf_symbols/symtab-entsize-0.elf").empty());
+    EXPECT_TRUE(sqlite::find_sqlite_functions(corpus + "/elf_symbols/symtab-entsize-0.elf").empty());
+    // A 200-byte build-id: the file's own symbols are still read.
+    ModuleSymbols long_id = ModuleSymbols::load(corpus + "/elf_symbols/long-build-id.elf");
+    EXPECT_FALSE(long_id.empty());
+    EXPECT_FALSE(sqlite::find_sqlite_functions(corpus + "/elf_symbols/long-build-id.elf").empty());
+}
+
+TEST(ReadBuildId, NotElfOrMissing) {
+    std::string path = write_temporary("#!/bin/sh\necho not ELF\n");
+    EXPECT_FALSE(read_build_id(path).has_value());
+    unlink(path.c_str());
+    EXPECT_FALSE(read_build_id("/nonexistent/vp-build-id").has_value());
 }
 
 TEST(Symbolizer, UnresolvableFramesAreKeptAsModulePlusOffset) {

@@ -20,11 +20,15 @@ bool available();
 const std::string& message();
 
 // Same contracts as the bcc_* functions of the same names; when libbcc is
-// missing they fail (-1, nullptr) and do nothing.
+// missing they fail (-1, nullptr) and do nothing. elf_foreach_sym first
+// checks the file for what would crash BCC (bcc_runtime.cpp: ElfHazards)
+// and fails, or skips separate debug info, instead; elf_foreach_usdt fails
+// on a file with a malformed USDT note. (No bcc_elf_get_buildid:
+// it writes an unbounded build-id into its caller's buffer; see
+// stacks/build_id_index.h: read_build_id.)
 int elf_foreach_sym(const char* path, bcc_elf_symcb callback, void* option, void* payload);
 int elf_foreach_usdt(const char* path, bcc_elf_probecb callback, void* payload);
 int elf_foreach_load_section(const char* path, bcc_elf_load_sectioncb callback, void* payload);
-int elf_get_buildid(const char* path, char* buildid);
 void* symcache_new(int pid, bcc_symbol_option* option);
 void free_symcache(void* cache, int pid);
 int symcache_resolve_no_demangle(void* cache, std::uint64_t address, bcc_symbol* symbol);

@@ -10,11 +10,19 @@
 // The skeleton names the ABI structs, so the ABI headers come first.
 #include <linux/types.h>
 #include "phase_probes.h"
+// bpftool declares libbpf's USDT kconfig flag with C's _Bool, which g++
+// takes as an extension and clang++ (the fuzzing build) does not.
+#ifdef __clang__
+#define _Bool bool
+#endif
 #include "phase_probes.skel.h"
+#ifdef __clang__
+#undef _Bool
+#endif
+#include "phases/phase_records.h"
 #include "tracer/kernel_features.h"
 #include "tracer/libbpf_error.h"
 #include "tracer/percpu_counters.h"
-#include "tracer/record_copy.h"
 #include "tracer/uprobe_multi.h"
 
 namespace validprof::phases {
@@ -135,22 +143,7 @@ std::string PhaseTracer::phase_name(std::uint32_t phase_id) const {
 int PhaseTracer::ring_buffer_fd() const { return bpf_map__fd(skeleton_->maps.phase_events); }
 
 common::Result<model::PhaseExecution> PhaseTracer::decode(const void* data, std::size_t size) const {
-    auto copied = tracer::copy_record<vp_phase_event>(data, size, "phase");
-    if (!copied) return copied.error();
-    const vp_phase_event& raw = *copied;
-    if (raw.phase_id >= phases_.size()) return common::make_error("phase record with an unknown phase id");
-    const UsdtPhase& phase = phases_[raw.phase_id];
-    model::PhaseExecution execution;
-    execution.pid = static_cast<std::int32_t>(raw.pid);
-    execution.tid = static_cast<std::int32_t>(raw.tid);
-    execution.provider = phase.provider;
-    execution.phase = phase.name;
-    execution.start_ns = raw.start_ns;
-    execution.end_ns = raw.end_ns;
-    execution.on_cpu_ns = raw.on_cpu_ns;
-    for (std::uint32_t cpu = 0; cpu < VP_MAX_CPUS; ++cpu)
-        if (raw.on_cpu_ns_per_cpu[cpu]) execution.on_cpu_ns_per_cpu[cpu] = raw.on_cpu_ns_per_cpu[cpu];
-    return execution;
+    return decode_phase_record(data, size, phases_);
 }
 
 std::map<std::string, std::uint64_t> PhaseTracer::lost_events() const {

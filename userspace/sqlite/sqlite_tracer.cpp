@@ -16,13 +16,11 @@
 #include "tracer/kernel_features.h"
 #include "tracer/libbpf_error.h"
 #include "tracer/percpu_counters.h"
-#include "tracer/record_copy.h"
 #include "tracer/uprobe_multi.h"
 
 namespace validprof::sqlite {
 namespace {
 
-using tracer::copy_record;
 using tracer::libbpf_error;
 
 static_assert(sizeof(vp_sqlite_event_header) == 24);
@@ -33,12 +31,6 @@ static_assert(VP_SQLITE_FUNCTION_COUNT <= 16);
 
 bool ends_with(const std::string& text, const std::string& suffix) {
     return text.size() >= suffix.size() && text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
-std::string bounded(const char* text, std::size_t bytes, std::size_t capacity) {
-    std::size_t length = std::min(bytes, capacity);
-    std::string value(text, ::strnlen(text, length));
-    return value;
 }
 
 }  // namespace
@@ -142,97 +134,11 @@ common::Result<std::size_t> SqliteTracer::attach_file(const std::string& path) {
 
 int SqliteTracer::ring_buffer_fd() const { return bpf_map__fd(skeleton_->maps.sqlite_events); }
 
-std::string SqliteTracer::database_path(std::int32_t pid, std::uint64_t db) const {
-    auto found = databases_.find({pid, db});
-    return found == databases_.end() ? std::string() : found->second;
-}
+void SqliteTracer::handle_record(const void* data, std::size_t size) { records_.handle_record(data, size); }
 
-void SqliteTracer::handle_record(const void* data, std::size_t size) {
-    vp_sqlite_event_header header;
-    if (!copy_record(data, size, header)) {
-        ++undecodable_;
-        return;
-    }
-    auto pid = static_cast<std::int32_t>(header.pid);
-    switch (header.kind) {
-        case VP_SQLITE_EVENT_DB_OPENED: {
-            auto event = std::make_unique<vp_sqlite_db_opened>();
-            if (!copy_record(data, size, *event)) break;
-            databases_[{pid, event->db}] = bounded(event->filename, sizeof(event->filename), sizeof(event->filename));
-            return;
-        }
-        case VP_SQLITE_EVENT_PREPARED: {
-            auto event = std::make_unique<vp_sqlite_prepared>();
-            if (!copy_record(data, size, *event)) break;
-            PreparedStatement statement;
-            statement.db = event->db;
-            statement.truncated = event->sql_truncated != 0;
-            statement.internal = event->internal != 0;
-            if (event->utf16) {
-                // UTF-16 text from sqlite3_prepare16*: keep the ASCII subset.
-                for (std::size_t i = 0; i + 1 < sizeof(event->sql); i += 2) {
-                    if (event->sql[i] == 0 && event->sql[i + 1] == 0) break;
-                    statement.sql += event->sql[i + 1] == 0 ? event->sql[i] : '?';
-                }
-            } else {
-                statement.sql = bounded(event->sql, event->sql_bytes, sizeof(event->sql));
-            }
-            statements_[{pid, event->stmt}] = std::move(statement);
-            return;
-        }
-        case VP_SQLITE_EVENT_EXECUTION: {
-            auto event = std::make_unique<vp_sqlite_execution>();
-            if (!copy_record(data, size, *event)) break;
-            model::StatementExecution execution;
-            execution.pid = pid;
-            execution.tid = static_cast<std::int32_t>(header.tid);
-            execution.start_ns = event->start_ns;
-            execution.end_ns = header.timestamp_ns;
-            execution.rows = event->rows;
-            execution.result_code = event->result_code;
-            execution.busy_results = event->busy_results;
-            execution.locked_results = event->locked_results;
-            execution.from_exec = event->from_exec != 0;
-            if (execution.from_exec) {
-                execution.sql = bounded(event->sql, event->sql_bytes, sizeof(event->sql));
-                execution.sql_truncated = event->sql_truncated != 0;
-                execution.database = database_path(pid, event->db);
-            } else if (auto found = statements_.find({pid, event->stmt}); found != statements_.end()) {
-                if (found->second.internal) return;  // SQLite's own, not the application's
-                execution.sql = found->second.sql;
-                execution.sql_truncated = found->second.truncated;
-                execution.database = database_path(pid, found->second.db);
-            }
-            executions_.push_back(std::move(execution));
-            return;
-        }
-        case VP_SQLITE_EVENT_FILE_OPENED: {
-            auto event = std::make_unique<vp_sqlite_file_opened>();
-            if (!copy_record(data, size, *event)) break;
-            files_[event->file_id] = {pid, bounded(event->path, sizeof(event->path), sizeof(event->path))};
-            return;
-        }
-        case VP_SQLITE_EVENT_FILE_UNLINKED: {
-            auto event = std::make_unique<vp_sqlite_file_unlinked>();
-            if (!copy_record(data, size, *event)) break;
-            unlinks_[{pid, bounded(event->path, sizeof(event->path), sizeof(event->path))}] += 1;
-            return;
-        }
-        case VP_SQLITE_EVENT_MAPPING_GATED: {
-            vp_sqlite_mapping_gated event;
-            if (!copy_record(data, size, event)) break;
-            gated_.push_back({pid, event.file.inode, event.file.device});
-            return;
-        }
-        default:
-            break;
-    }
-    ++undecodable_;
-}
+std::vector<GatedMapping> SqliteTracer::take_gated_mappings() { return records_.take_gated_mappings(); }
 
-std::vector<GatedMapping> SqliteTracer::take_gated_mappings() { return std::exchange(gated_, {}); }
-
-std::vector<model::StatementExecution> SqliteTracer::take_statements() { return std::exchange(executions_, {}); }
+std::vector<model::StatementExecution> SqliteTracer::take_statements() { return records_.take_statements(); }
 
 model::SqliteActivity SqliteTracer::read_totals() const {
     model::SqliteActivity activity;
@@ -262,7 +168,7 @@ model::SqliteActivity SqliteTracer::read_totals() const {
     // Per (pid, path): a file opened several times adds up.
     std::map<std::pair<std::int32_t, std::string>, model::DatabaseFileActivity> files;
     int stats_fd = bpf_map__fd(skeleton_->maps.file_stats);
-    for (const auto& [file_id, opened] : files_) {
+    for (const auto& [file_id, opened] : records_.opened_files()) {
         vp_sqlite_file_stats raw{};
         __u64 key = file_id;
         if (bpf_map_lookup_elem(stats_fd, &key, &raw) != 0) continue;
@@ -285,7 +191,7 @@ model::SqliteActivity SqliteTracer::read_totals() const {
         file.role = database_file_role(opened.path);
         file.add(opening);
     }
-    for (const auto& [key, count] : unlinks_) {
+    for (const auto& [key, count] : records_.unlinks()) {
         model::DatabaseFileActivity& file = files[key];
         file.pid = key.first;
         file.path = key.second;
@@ -302,7 +208,7 @@ std::map<std::string, std::uint64_t> SqliteTracer::lost_events() const {
     std::map<std::string, std::uint64_t> lost;
     std::vector<std::uint64_t> counts = tracer::read_percpu_counters(bpf_map__fd(skeleton_->maps.sqlite_counters), VP_SQLITE_COUNTER_MAX);
     for (std::uint32_t index = 0; index < VP_SQLITE_COUNTER_MAX; ++index) lost[names[index]] = counts[index];
-    lost["sqlite_undecodable_record"] = undecodable_;
+    lost["sqlite_undecodable_record"] = records_.undecodable();
     return lost;
 }
 

@@ -19,6 +19,7 @@
 #include "common/result.h"
 #include "common/unique_fd.h"
 #include "model/sqlite_activity.h"
+#include "sqlite/sqlite_records.h"
 #include "tracer/link_teardown.h"
 #include "tracer/process_gate.h"
 
@@ -29,13 +30,6 @@ namespace validprof::sqlite {
 struct SqliteTracerOptions {
     bool gate_mappings = true;  // stop at executable mappings of uninspected files
     bool force_raw_tracepoints = false;
-};
-
-// A process stopped at the mapping of an uninspected file.
-struct GatedMapping {
-    std::int32_t pid = 0;
-    std::uint64_t inode = 0;
-    std::uint32_t device = 0;
 };
 
 class SqliteTracer {
@@ -66,30 +60,11 @@ private:
     struct SkeletonDeleter {
         void operator()(sqlite_probes* skeleton) const;
     };
-    struct PreparedStatement {
-        std::string sql;
-        bool truncated = false;
-        bool internal = false;  // SQLite's own (schema loading), not the application's
-        std::uint64_t db = 0;
-    };
-    struct OpenedFile {
-        std::int32_t pid;
-        std::string path;
-    };
-
-    std::string database_path(std::int32_t pid, std::uint64_t db) const;
-
     std::unique_ptr<sqlite_probes, SkeletonDeleter> skeleton_;
     bool multi_ = false;
     std::vector<common::UniqueFd> multi_links_;
     std::vector<tracer::BpfLinkPtr> links_;
-    std::map<std::pair<std::int32_t, std::uint64_t>, PreparedStatement> statements_;  // (pid, stmt)
-    std::map<std::pair<std::int32_t, std::uint64_t>, std::string> databases_;         // (pid, db) → filename
-    std::map<std::uint64_t, OpenedFile> files_;                                        // file_id
-    std::map<std::pair<std::int32_t, std::string>, std::uint64_t> unlinks_;            // (pid, path)
-    std::vector<model::StatementExecution> executions_;
-    std::vector<GatedMapping> gated_;
-    std::uint64_t undecodable_ = 0;
+    SqliteRecordDecoder records_;
 };
 
 // "wal", "shm" or "journal" from the suffix SQLite gives them; "device"

@@ -1,9 +1,15 @@
 #include "stacks/build_id_index.h"
 
-#include "bcc/bcc_runtime.h"
+#include <fcntl.h>
+#include <gelf.h>
+#include <libelf.h>
 
+#include <cstring>
 #include <filesystem>
+#include <memory>
 #include <system_error>
+
+#include "common/unique_fd.h"
 
 namespace validprof::stacks {
 namespace {
@@ -38,11 +44,44 @@ std::string to_hex(const BuildId& id) {
     return hex;
 }
 
+std::optional<BuildId> read_build_id(const std::string& path) {
+    // Not BCC's bcc_elf_get_buildid: it writes the hex of the whole
+    // .note.gnu.build-id section into the caller's buffer, whatever its
+    // size, so a file with a long build-id (ld --build-id=0x...) smashed
+    // the stack of the symbolizer (SIGSEGV; seen while writing
+    // tests/fuzz/fuzz_elf_symbols.cpp, regression input
+    // tests/fuzz/corpus/elf_symbols/long-build-id.elf).
+    common::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!fd.valid() || elf_version(EV_CURRENT) == EV_NONE) return std::nullopt;
+    std::unique_ptr<Elf, decltype(&elf_end)> elf(elf_begin(fd.get(), ELF_C_READ, nullptr), &elf_end);
+    if (!elf || elf_kind(elf.get()) != ELF_K_ELF) return std::nullopt;
+    std::size_t segments = 0;
+    if (elf_getphdrnum(elf.get(), &segments) != 0) return std::nullopt;
+    for (std::size_t index = 0; index < segments; ++index) {
+        GElf_Phdr segment;
+        if (!gelf_getphdr(elf.get(), static_cast<int>(index), &segment) || segment.p_type != PT_NOTE) continue;
+        // Notes in a segment aligned to 8 (.note.gnu.property) pad to 8.
+        Elf_Data* notes = elf_getdata_rawchunk(elf.get(), static_cast<std::int64_t>(segment.p_offset),
+                                               segment.p_filesz, segment.p_align == 8 ? ELF_T_NHDR8 : ELF_T_NHDR);
+        if (!notes) continue;
+        GElf_Nhdr note;
+        std::size_t name_at = 0, desc_at = 0;
+        for (std::size_t at = 0; (at = gelf_getnote(notes, at, &note, &name_at, &desc_at)) != 0;) {
+            if (note.n_type != NT_GNU_BUILD_ID || note.n_namesz != 4 ||
+                std::memcmp(static_cast<const char*>(notes->d_buf) + name_at, "GNU", 4) != 0)
+                continue;
+            if (note.n_descsz == 0 || note.n_descsz > BuildId{}.size()) return std::nullopt;
+            BuildId id{};
+            std::memcpy(id.data(), static_cast<const char*>(notes->d_buf) + desc_at, note.n_descsz);
+            return id;
+        }
+    }
+    return std::nullopt;
+}
+
 void BuildIdIndex::add_file(const std::string& path) {
     if (path.empty() || !seen_paths_.insert(path).second) return;
-    char hex[41] = {};
-    if (bcc::elf_get_buildid(path.c_str(), hex) != 0) return;
-    path_by_id_.emplace(hex, path);
+    if (auto id = read_build_id(path)) path_by_id_.emplace(to_hex(*id), path);
 }
 
 void BuildIdIndex::add_mapped_file(const std::string& hex_id, const std::string& path) {

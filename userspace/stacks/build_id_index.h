@@ -18,6 +18,13 @@ using BuildId = std::array<unsigned char, 20>;
 
 std::string to_hex(const BuildId& id);
 
+// The file's build-id as the kernel reads it for a stack frame
+// (lib/buildid.c): the first NT_GNU_BUILD_ID note named "GNU" in a PT_NOTE
+// segment, 1 to 20 bytes, zero-padded to 20 (a 16-byte md5 or uuid id is
+// recorded so). A longer note is no build-id to the kernel, nor here.
+// Empty for files that are not ELF or have none.
+std::optional<BuildId> read_build_id(const std::string& path);
+
 class BuildIdIndex {
 public:
     // Reads the file's build-id note; files without one are ignored.

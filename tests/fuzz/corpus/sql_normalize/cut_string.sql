@@ -1,0 +1,1 @@
+SELECT 'cut at the bound
