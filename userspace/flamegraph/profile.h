@@ -47,7 +47,7 @@ struct Frame {
     // in `module` (the virtual address of a JIT or kernel frame), and the
     // object's GNU build-id (hex); 0 and empty when unknown.
     std::uint64_t address = 0;
-    std::string build_id;
+    std::string build_id{};
 };
 
 using FrameId = std::uint32_t;  // index into Profile::frames

@@ -22,8 +22,8 @@ struct StackFrame {
     // object's full path and GNU build-id (hex), and the address: the file
     // offset of a user frame in an object, the virtual address of a JIT or
     // kernel frame. Empty and 0 when unknown (synthetic frames).
-    std::string path;
-    std::string build_id;
+    std::string path{};
+    std::string build_id{};
     std::uint64_t address = 0;
     bool operator==(const StackFrame&) const = default;
 };
