@@ -8,6 +8,7 @@
 #include <fstream>
 #include <string>
 
+#include "phases/usdt_phases.h"
 #include "sqlite/sqlite_symbols.h"
 #include "stacks/build_id_index.h"
 #include "stacks/module_symbols.h"
@@ -166,6 +167,13 @@ TEST(BccElfReaders, FilesThatCrashedThemAreReadSafely) {
     ModuleSymbols long_id = ModuleSymbols::load(corpus + "/elf_symbols/long-build-id.elf");
     EXPECT_FALSE(long_id.empty());
     EXPECT_FALSE(sqlite::find_sqlite_functions(corpus + "/elf_symbols/long-build-id.elf").empty());
+    // A stapsdt note whose strings run past its end: BCC read past the
+    // note (found by fuzz_usdt_notes). Well-formed notes are still read.
+    EXPECT_TRUE(phases::read_usdt_probes(corpus + "/usdt_notes/unterminated-note.elf").empty());
+    auto pairs = phases::pair_phases(phases::read_usdt_probes(corpus + "/usdt_notes/static.elf"));
+    ASSERT_EQ(pairs.size(), 1u);
+    EXPECT_EQ(pairs[0].provider, "validcore");
+    EXPECT_EQ(pairs[0].name, "parse");
 }
 
 TEST(ReadBuildId, NotElfOrMissing) {
