@@ -21,6 +21,7 @@ const char* const kUsage =
     "  report     per-hook latency percentiles and the time breakdown\n"
     "  explain    why each hook took its time: causes on the critical path, with evidence\n"
     "  flamegraph on-CPU/off-CPU/wall flame graphs of a session recorded with --stacks\n"
+    "  diff       what changed between two sessions, with confidence intervals\n"
     "\n"
     "Run 'validprof <command> --help' for its options and an example.\n"
     "example:\n"
@@ -41,6 +42,7 @@ int run_command_line(int argc, char** argv) {
     if (command == "report") return run_report(arguments);
     if (command == "flamegraph") return run_flamegraph(arguments);
     if (command == "explain") return run_explain(arguments);
+    if (command == "diff") return run_diff(arguments);
     if (command == "--help" || command == "-h" || command == "help") {
         std::fputs(kUsage, stdout);
         return 0;

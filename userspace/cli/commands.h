@@ -13,6 +13,7 @@ int run_sessions(const std::vector<std::string>& arguments);
 int run_report(const std::vector<std::string>& arguments);
 int run_flamegraph(const std::vector<std::string>& arguments);
 int run_explain(const std::vector<std::string>& arguments);
+int run_diff(const std::vector<std::string>& arguments);
 
 // Dispatches argv to a subcommand.
 int run_command_line(int argc, char** argv);
