@@ -11,6 +11,7 @@ packages=(
   libgtest-dev nlohmann-json3-dev libbpfcc-dev libssl-dev systemtap-sdt-dev
   protobuf-compiler libxml2-utils
   sqlite3 util-linux procps
+  chromium
 )
 
 missing=()

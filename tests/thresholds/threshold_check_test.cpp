@@ -107,6 +107,20 @@ TEST(Check, AnUndetectableChangeAboveTheLimitStaysOk) {
     EXPECT_NE(result.lines[0].note.find("not a detectable change"), std::string::npos) << result.lines[0].note;
 }
 
+TEST(Check, OneRunPerSessionCannotRaiseAChangeVerdict) {
+    // notify-like hooks run once per session: +50% from one run to one run
+    // has no interval and must not roll a stage back.
+    const ThresholdFile file = parse("performance_alerts:\n  response_time:\n    warning: +5%\n    critical: +10%\n");
+    SessionSample base = session(10 * kMs);
+    SessionSample candidate = session(15 * kMs);
+    base.invocations.resize(1);
+    candidate.invocations.resize(1);
+    CheckResult result = run_check(file, &base, candidate);
+    ASSERT_EQ(result.lines.size(), 1u);
+    EXPECT_EQ(result.lines[0].verdict, Verdict::Ok) << render_check_text(result);
+    EXPECT_NE(result.lines[0].note.find("too few runs"), std::string::npos);
+}
+
 TEST(Check, CpuUsageIsTheBusiestCoresShare) {
     // 20 invocations in a 10 s session: 400 ms of on-CPU each is 80%.
     const ThresholdFile file = parse("performance_alerts:\n  cpu_usage:\n    warning: 80%\n    critical: 90%\n");

@@ -23,6 +23,7 @@ const char* const kUsage =
     "  flamegraph on-CPU/off-CPU/wall flame graphs of a session recorded with --stacks\n"
     "  diff       what changed between two sessions, with confidence intervals\n"
     "  check      a session or a diff against alert thresholds (CI gate: exit 0/1/2)\n"
+    "  assess     run the rollout load-testing suite into an HTML report (root)\n"
     "\n"
     "Run 'validprof <command> --help' for its options and an example.\n"
     "example:\n"
@@ -45,6 +46,7 @@ int run_command_line(int argc, char** argv) {
     if (command == "explain") return run_explain(arguments);
     if (command == "diff") return run_diff(arguments);
     if (command == "check") return run_check(arguments);
+    if (command == "assess") return run_assess(arguments);
     if (command == "--help" || command == "-h" || command == "help") {
         std::fputs(kUsage, stdout);
         return 0;

@@ -54,7 +54,7 @@ LimitKind kind_of(const AlertThreshold& alert) { return (alert.warning ? alert.w
 bool exceeds(double value, double limit) { return value > limit + 1e-9 * std::max(1.0, std::abs(limit)); }
 
 // significant: for a change between two sessions, whether its interval
-// excludes zero. A change the data cannot tell from noise does not raise a
+// excludes zero (false too when either side has fewer than two runs). A change the data cannot tell from noise does not raise a
 // verdict (a CI gate on a few dozen runs would otherwise flap): the line
 // stays OK and says which limit the estimate passed.
 CheckLine classify(const AlertThreshold& alert, std::string subject, double value,
@@ -80,7 +80,7 @@ CheckLine classify(const AlertThreshold& alert, std::string subject, double valu
     if (deciding && significant && !*significant) {
         line.verdict = Verdict::Ok;
         line.note = std::string("above the ") + (deciding == &*alert.critical ? "critical" : "warning") +
-                    " limit but not a detectable change (its interval holds 0)";
+                    " limit but not a detectable change (its interval holds 0, or too few runs for one)";
         return line;
     }
     if (interval) {
@@ -210,7 +210,7 @@ private:
                 continue;
             }
             lines.push_back(classify(alert, hook + " p99 change", *change->relative, change->relative_interval,
-                                     change->computable ? std::optional<bool>(change->detected) : std::nullopt));
+                                     std::optional<bool>(change->computable && change->detected)));
         }
     }
 
@@ -278,7 +278,7 @@ private:
             if (!change.relative) continue;
             lines.push_back(classify(alert, hook + " mean statement time change", *change.relative,
                                      change.relative_interval,
-                                     change.computable ? std::optional<bool>(change.detected) : std::nullopt));
+                                     std::optional<bool>(change.computable && change.detected)));
             any = true;
         }
         if (!any) lines.push_back(skipped("database_queries", "all hooks", limits, "no SQL statements in the hooks"));
@@ -334,7 +334,7 @@ void stage_lines(const RolloutStage& stage, Checker& checker, bool has_base, con
         if (!stage.rollback_trigger.sla)
             as_alert.critical = Limit{LimitKind::Relative, stage.rollback_trigger.relative, stage.rollback_trigger.text, 0};
         CheckLine line = classify(as_alert, hook + " p99 change", *change->relative, change->relative_interval,
-                                  change->computable ? std::optional<bool>(change->detected) : std::nullopt);
+                                  std::optional<bool>(change->computable && change->detected));
         line.threshold = threshold;
         line.limit = limit;
         line.note = decision(line.verdict) + std::string(line.note.empty() ? "" : "; " + line.note);
