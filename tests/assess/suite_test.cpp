@@ -68,10 +68,14 @@ TEST(DefaultSuite, HoldsTheSeedsLoadTests) {
     EXPECT_EQ(count_by_group(default_suite({"/opt/validcore", false}, thresholds)).at("consensus"), 12);
 }
 
-int run_sh(const std::string& command, const std::string& cwd) {
+// The wrapper under /bin/sh with the scenario's command in the environment, as the runner starts it.
+int run_sh(const Scenario& scenario, const std::string& cwd) {
+    const std::string command = shell_command(scenario);
+    const std::string inner = scenario_command(scenario);
     const pid_t pid = fork();
     if (pid == 0) {
         if (chdir(cwd.c_str()) != 0) _exit(126);
+        setenv(kScenarioCommandVariable, inner.c_str(), 1);
         execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
         _exit(127);
     }
@@ -87,7 +91,9 @@ TEST(ShellCommand, RunsRepeatTimesOnEachWorkerWithTheRollout) {
     s.rollout_percent = 15;
     s.repeat = 3;
     s.concurrency = 2;
-    ASSERT_EQ(run_sh(shell_command(s), dir.file("")), 0);
+    ASSERT_EQ(run_sh(s, dir.file("")), 0);
+    // The command's text stays out of the wrapper's argv (hook rules match argv).
+    EXPECT_EQ(shell_command(s).find("runs.txt"), std::string::npos);
     std::ifstream runs(dir.file("runs.txt"));
     std::map<std::string, int> lines;
     std::string line;
@@ -96,7 +102,7 @@ TEST(ShellCommand, RunsRepeatTimesOnEachWorkerWithTheRollout) {
 
     Scenario once;
     once.command = "echo \"$WORKER\" > one.txt";
-    ASSERT_EQ(run_sh(shell_command(once), dir.file("")), 0);
+    ASSERT_EQ(run_sh(once, dir.file("")), 0);
     std::ifstream one(dir.file("one.txt"));
     std::getline(one, line);
     EXPECT_EQ(line, "0");

@@ -44,7 +44,9 @@ TEST(AssessPrivileged, QuickSuiteRecordsEveryScenarioAndWritesBothReports) {
         EXPECT_TRUE(session.complete);
         auto invocations = database->load_invocations(session.id, std::string("post-edit"), false);
         ASSERT_TRUE(invocations.ok());
-        EXPECT_EQ(invocations->size(), expected_post_edits[i].second) << expected_post_edits[i].first;
+        EXPECT_EQ(invocations->size(), expected_post_edits[i].second)
+            << expected_post_edits[i].first << " (session " << session.id << ", lost events "
+            << model::total_lost(session.end.lost_events) << ", log " << out << "/logs/)";
         auto phases = database->load_phase_executions(session.id);
         ASSERT_TRUE(phases.ok());
         std::size_t consensus = 0;

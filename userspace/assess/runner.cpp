@@ -29,7 +29,8 @@ std::string last_line(const std::string& path) {
 // fork + exec with cwd, one extra environment variable and output to a
 // file; the child's exit status (128 + signal when killed).
 common::Result<int> run_process(const std::vector<std::string>& argv, const std::string& cwd,
-                                const std::string& log_path, const std::string& assess_dir) {
+                                const std::string& log_path, const std::string& assess_dir,
+                                const std::string& scenario_command) {
     common::UniqueFd log(::open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
     if (!log.valid()) return common::make_error("cannot write " + log_path + ": " + std::strerror(errno), errno);
     std::vector<char*> args;
@@ -42,6 +43,7 @@ common::Result<int> run_process(const std::vector<std::string>& argv, const std:
         ::dup2(log.get(), STDERR_FILENO);
         if (::chdir(cwd.c_str()) != 0) ::_exit(126);
         ::setenv("VALIDPROF_ASSESS_DIR", assess_dir.c_str(), 1);
+        ::setenv(kScenarioCommandVariable, scenario_command.c_str(), 1);
         ::execv(args[0], args.data());
         ::_exit(127);
     }
@@ -79,12 +81,14 @@ common::Result<std::vector<ScenarioRun>> run_suite(const Suite& suite, const Run
         const std::string command = shell_command(scenario);
         const std::vector<std::string> argv = {options.validprof, "record", "--usdt", "--sql", "--db", options.database,
                                                "--",               "sh",     "-c",     command};
+        const std::string scenario_text = scenario_command(scenario);
         run.record_command = "cd " + shell_quote(work.string()) + " && VALIDPROF_ASSESS_DIR=" +
-                             shell_quote(options.out_dir) + " validprof record --usdt --sql --db " +
+                             shell_quote(options.out_dir) + " " + kScenarioCommandVariable + "=" +
+                             shell_quote(scenario_text) + " validprof record --usdt --sql --db " +
                              shell_quote(options.database) + " -- sh -c " + shell_quote(command);
         if (progress) progress(scenario.name);
         const auto start = std::chrono::steady_clock::now();
-        auto status = run_process(argv, work.string(), run.log_path, options.out_dir);
+        auto status = run_process(argv, work.string(), run.log_path, options.out_dir, scenario_text);
         if (!status) return status.error();
         run.record_exit = *status;
         run.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

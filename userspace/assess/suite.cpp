@@ -107,15 +107,19 @@ Suite default_suite(const DefaultSuiteOptions& options, const thresholds::Thresh
     return suite;
 }
 
-std::string shell_command(const Scenario& scenario) {
+std::string scenario_command(const Scenario& scenario) {
     std::string command = scenario.command;
     const std::string placeholder = "{rollout}";
     for (std::size_t at = command.find(placeholder); at != std::string::npos; at = command.find(placeholder, at))
         command.replace(at, placeholder.size(), percent_word(scenario.rollout_percent));
-    if (scenario.repeat == 1 && scenario.concurrency == 1) return "WORKER=0; export WORKER; " + command;
+    return command;
+}
+
+std::string shell_command(const Scenario& scenario) {
+    const std::string run = std::string("sh -c \"$") + kScenarioCommandVariable + "\"";
     // Each worker runs the command `repeat` times; workers run in parallel.
-    std::string worker = "r=0; while [ \"$r\" -lt " + std::to_string(scenario.repeat) + " ]; do " + command +
-                         "; r=$((r + 1)); done";
+    const std::string worker = "r=0; while [ \"$r\" -lt " + std::to_string(scenario.repeat) + " ]; do " + run +
+                               "; r=$((r + 1)); done";
     std::string wrapped;
     for (int w = 0; w < scenario.concurrency; ++w)
         wrapped += "(WORKER=" + std::to_string(w) + "; export WORKER; " + worker + ") & ";

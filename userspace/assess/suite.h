@@ -55,9 +55,16 @@ Suite default_suite(const DefaultSuiteOptions& options, const thresholds::Thresh
 // A suite file; errors "PATH:LINE: message".
 common::Result<Suite> load_suite_file(const std::string& path);
 
-// The scenario's command with {rollout} filled in and wrapped for repeat
-// and concurrency: what `sh -c` runs under `validprof record`.
+// The scenario's command with {rollout} filled in.
+std::string scenario_command(const Scenario& scenario);
+
+// What `sh -c` runs under `validprof record`: the command, taken from the
+// environment variable kScenarioCommandVariable, `repeat` times on each of
+// `concurrency` workers. The command text stays out of the wrapper's argv
+// on purpose: hook rules match argv, and a wrapper whose argv held
+// "hooks post-edit" would make the whole loop one invocation.
 std::string shell_command(const Scenario& scenario);
+inline constexpr const char* kScenarioCommandVariable = "VALIDPROF_SCENARIO_COMMAND";
 
 // 'text' quoted for /bin/sh.
 std::string shell_quote(const std::string& text);
