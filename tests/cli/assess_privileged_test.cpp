@@ -51,8 +51,12 @@ TEST(AssessPrivileged, QuickSuiteRecordsEveryScenarioAndWritesBothReports) {
         ASSERT_TRUE(phases.ok());
         std::size_t consensus = 0;
         for (const auto& phase : *phases) consensus += phase.phase == "consensus";
-        if (expected_post_edits[i].first == "baseline") EXPECT_EQ(consensus, 0u);
-        if (expected_post_edits[i].first == "stage-4D") EXPECT_EQ(consensus, 8u);
+        if (expected_post_edits[i].first == "baseline") {
+            EXPECT_EQ(consensus, 0u);
+        }
+        if (expected_post_edits[i].first == "stage-4D") {
+            EXPECT_EQ(consensus, 8u);
+        }
     }
 
     const std::string markdown = read_all(out + "/report.md");
