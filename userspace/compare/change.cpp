@@ -68,7 +68,8 @@ Change compare_samples(std::string metric, const std::vector<double>& base, cons
     change.difference_interval = interval_of(differences, options.confidence);
     if (ratios_defined) change.relative_interval = interval_of(ratios, options.confidence);
     change.detected = !change.difference_interval.contains(0.0);
-    change.detectable = std::max(-change.difference_interval.low, change.difference_interval.high);
+    // 0.0 first: an interval of [0, 0] would otherwise give -0.0 ("±-0.0%").
+    change.detectable = std::max({0.0, -change.difference_interval.low, change.difference_interval.high});
     if (change.base > 0) change.detectable_relative = change.detectable / change.base;
     return change;
 }
