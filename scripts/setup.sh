@@ -15,6 +15,7 @@ packages=(
   protobuf-compiler libxml2-utils
   libc6-dbg
   sqlite3 util-linux procps
+  chromium
 )
 
 missing=()

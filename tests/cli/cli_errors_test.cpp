@@ -36,10 +36,20 @@ TEST(CliErrors, UnknownOptionPrintsUsageAndExits2) {
 }
 
 TEST(CliErrors, EveryCommandHasHelpWithAnExample) {
-    for (const char* command : {"attach", "record", "sessions", "report"}) {
+    for (const char* command : {"attach", "record", "sessions", "report", "diff", "check", "assess"}) {
         CommandResult result = run_command({validprof_binary(), command, "--help"});
         EXPECT_EQ(result.exit_code, 0) << command;
         EXPECT_NE(result.output.find("example:"), std::string::npos) << command;
+    }
+}
+
+TEST(CliErrors, GateCommandsExit3OnUsageErrors) {
+    // check and assess exit 0/1/2 with their verdict, so a usage error must
+    // not read as CRITICAL (docs/usage.md).
+    for (const char* command : {"check", "assess"}) {
+        CommandResult result = run_command({validprof_binary(), command, "--no-such-option"});
+        EXPECT_EQ(result.exit_code, 3) << command;
+        EXPECT_NE(result.output.find("usage: validprof " + std::string(command)), std::string::npos) << result.output;
     }
 }
 

@@ -27,6 +27,9 @@ const char* const kUsage =
     "  explain    why each hook took its time: causes on the critical path, with evidence\n"
     "  flamegraph on-CPU/off-CPU/wall flame graphs of a session recorded with --stacks\n"
     "  rules      the hook rules in effect (catalogue, --rules, --hook, Claude Code's settings)\n"
+    "  diff       what changed between two sessions, with confidence intervals\n"
+    "  check      a session or a diff against alert thresholds (CI gate: exit 0/1/2)\n"
+    "  assess     run the rollout load-testing suite into an HTML report (root)\n"
     "\n"
     "Run 'validprof <command> --help' for its options and an example.\n"
     "example:\n"
@@ -64,6 +67,9 @@ int dispatch(int argc, char** argv) {
     if (command == "flamegraph") return run_flamegraph(arguments);
     if (command == "explain") return run_explain(arguments);
     if (command == "rules") return run_rules(arguments);
+    if (command == "diff") return run_diff(arguments);
+    if (command == "check") return run_check(arguments);
+    if (command == "assess") return run_assess(arguments);
     if (command == "--help" || command == "-h" || command == "help") {
         std::fputs(kUsage, stdout);
         return 0;

@@ -21,7 +21,7 @@ void add_common_options(po::options_description& description, CommonOptions& com
 std::optional<po::variables_map> parse_or_explain(const std::string& command,
                                                   const std::vector<std::string>& arguments,
                                                   const po::options_description& description,
-                                                  const std::string& usage, const CommonOptions& common,
+                                                  const std::string& usage, CommonOptions& common,
                                                   const po::positional_options_description* positional) {
     po::variables_map values;
     try {
@@ -29,6 +29,13 @@ std::optional<po::variables_map> parse_or_explain(const std::string& command,
         parser.options(description);
         if (positional) parser.positional(*positional);
         po::store(parser.run(), values);
+        // --help wins over a missing required option (diff, check, assess
+        // have some): notify would throw before the help flag is set.
+        if (values.count("help") && values["help"].as<bool>()) {
+            common.help = true;
+            std::cout << usage << "\n" << description << "\n";
+            return std::nullopt;
+        }
         po::notify(values);
     } catch (const po::error& error) {
         print_error(command, error.what());

@@ -31,7 +31,7 @@ void add_common_options(po::options_description& description, CommonOptions& com
 std::optional<po::variables_map> parse_or_explain(const std::string& command,
                                                   const std::vector<std::string>& arguments,
                                                   const po::options_description& description,
-                                                  const std::string& usage, const CommonOptions& common,
+                                                  const std::string& usage, CommonOptions& common,
                                                   const po::positional_options_description* positional = nullptr);
 
 // Where the hook rules come from: --hook, --rules, --claude-settings.
