@@ -79,7 +79,11 @@ for name in "${harnesses[@]}"; do
   mkdir -p "$work" "$artifacts" "$(dirname "$log")"
   # -timeout: one input may take at most 10 s (a harness takes
   # milliseconds); -rss_limit_mb: 2 GB, as libFuzzer's default.
-  if "$build/tests/fuzz/fuzz_$name" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+  # -seed: VALIDPROF_FUZZ_SEED fixes the mutations (scripts/test.sh does,
+  # so that CI replays the same exploration and stays green unless the
+  # code changed); unset or 0, libFuzzer picks a new seed each run.
+  if "$build/tests/fuzz/fuzz_$name" -seed="${VALIDPROF_FUZZ_SEED:-0}" -max_total_time="$seconds" \
+       -timeout=10 -rss_limit_mb=2048 \
        -artifact_prefix="$artifacts" -print_final_stats=1 "$work" "$top/tests/fuzz/corpus/$name" >"$log" 2>&1; then
     runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
     coverage=$(grep -o 'cov: [0-9]*' "$log" | tail -1 || true)
