@@ -79,6 +79,8 @@ TEST(ClaudeSettings, ErrorsNameTheFileAndThePlace) {
     for (const Bad& bad : std::vector<Bad>{
              {R"({"hooks": {"Stop": [ {)", "s.json: malformed JSON at byte 23"},
              {R"([1, 2])", "s.json: settings must be a JSON object"},
+             // Found by fuzzing: a number no double holds threw out of the reader.
+             {R"({"hooks": {"Stop": [{"timeout": 1e400}]}})", "s.json: unreadable JSON: number overflow"},
              {R"({"hooks": []})", "s.json: \"hooks\" must be an object of events"},
              {R"({"hooks": {"Stop": {}}})", "s.json: hooks.Stop must be an array"},
              {R"({"hooks": {"Stop": [{"matcher": 3, "hooks": []}]}})", "s.json: hooks.Stop[0].matcher must be a string"},

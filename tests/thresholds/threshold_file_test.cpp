@@ -144,22 +144,22 @@ TEST(YamlSubset, NestedMappingsSequencesAndLines) {
     auto root = parse_yaml_subset("a:\n  b: 1\n  c:\n    - x: 2\n      y: 3\n    - plain\nd: 'q # not a comment'\n");
     ASSERT_TRUE(root.ok()) << root.error().message;
     ASSERT_EQ(root->entries.size(), 2u);
-    const YamlNode& a = root->entries[0].second;
+    const YamlNode& a = root->entries[0].value;
     ASSERT_EQ(a.entries.size(), 2u);
-    EXPECT_EQ(a.entries[0].second.scalar, "1");
-    const YamlNode& c = a.entries[1].second;
+    EXPECT_EQ(a.entries[0].value.scalar, "1");
+    const YamlNode& c = a.entries[1].value;
     ASSERT_EQ(c.kind, YamlNode::Kind::Sequence);
     ASSERT_EQ(c.items.size(), 2u);
-    EXPECT_EQ(c.items[0].entries[1].first, "y");
+    EXPECT_EQ(c.items[0].entries[1].key, "y");
     EXPECT_EQ(c.items[0].key_lines[1], 5);
     EXPECT_EQ(c.items[1].scalar, "plain");
-    EXPECT_EQ(root->entries[1].second.scalar, "q # not a comment");
+    EXPECT_EQ(root->entries[1].value.scalar, "q # not a comment");
 }
 
 TEST(YamlSubset, SequenceAtTheParentsColumn) {
     auto root = parse_yaml_subset("rollout:\n- stage: A\n  traffic: 5%\n- stage: B\n  traffic: 6%\n");
     ASSERT_TRUE(root.ok()) << root.error().message;
-    EXPECT_EQ(root->entries[0].second.items.size(), 2u);
+    EXPECT_EQ(root->entries[0].value.items.size(), 2u);
 }
 
 }  // namespace

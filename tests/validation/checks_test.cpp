@@ -34,6 +34,21 @@ TEST(JsonSyntax, AcceptsValidRejectsBroken) {
     EXPECT_FALSE(check_json_syntax("").passed);
 }
 
+TEST(JsonSyntax, ANumberBeyondADoubleFailsWithoutThrowing) {
+    // Found by fuzzing: the reader used to throw out_of_range for these and
+    // nothing caught it. Now a failed check that says what and where.
+    for (const char* text : {R"({"big": 1e400})", "[-1E999999999999]", "111111111E111111111111111111111111-1--"}) {
+        const CheckOutcome outcome = check_json_syntax(text);
+        EXPECT_FALSE(outcome.passed) << text;
+        EXPECT_NE(outcome.detail.find("number overflow"), std::string::npos) << outcome.detail;
+        EXPECT_NE(outcome.detail.find("at byte"), std::string::npos) << outcome.detail;
+    }
+    EXPECT_TRUE(check_json_syntax("[1e300, -1e-400, 123456789012345678901234567890]").passed);
+    const CheckOutcome broken = check_json_syntax("[1e30,\n  oops]");
+    EXPECT_FALSE(broken.passed);
+    EXPECT_NE(broken.detail.find("line 2"), std::string::npos) << broken.detail;
+}
+
 TEST(YamlStructure, AcceptsCommonDocuments) {
     const char* valid[] = {
         "name: validcore\nversion: 1\n",

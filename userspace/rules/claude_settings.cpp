@@ -61,6 +61,13 @@ common::Result<std::vector<Rule>> rules_from_claude_settings(std::string_view js
     } catch (const nlohmann::json::parse_error& error) {
         return common::make_error(where + ": malformed JSON at byte " + std::to_string(error.byte) + ": " +
                                   std::string(error.what()).substr(std::string(error.what()).find(':') + 2));
+    } catch (const nlohmann::json::exception& error) {
+        // Well-formed but not representable, e.g. a number beyond a double's
+        // range (out_of_range.406). what() starts with "[json.exception.…] ".
+        const std::string what = error.what();
+        const auto bracket = what.find("] ");
+        return common::make_error(where + ": unreadable JSON: " +
+                                  (bracket == std::string::npos ? what : what.substr(bracket + 2)));
     }
     if (!settings.is_object()) return common::make_error(where + ": settings must be a JSON object");
     std::vector<Rule> rules;

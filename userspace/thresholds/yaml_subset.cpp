@@ -191,7 +191,7 @@ private:
             if (!value.empty()) {
                 auto text = scalar_text(value, line.number);
                 if (!text) return text.error();
-                node.entries.emplace_back(key, YamlNode{YamlNode::Kind::Scalar, line.number, *text, {}, {}, {}});
+                node.entries.push_back(YamlEntry{key, YamlNode{YamlNode::Kind::Scalar, line.number, *text, {}, {}, {}}});
                 node.key_lines.push_back(line.number);
                 continue;
             }
@@ -201,7 +201,7 @@ private:
                 return error_at(line.number, "'" + key + "' has no value");
             auto child = parse_node();
             if (!child) return child;
-            node.entries.emplace_back(key, std::move(*child));
+            node.entries.push_back(YamlEntry{key, std::move(*child)});
             node.key_lines.push_back(line.number);
         }
         if (pos_ < lines_.size() && lines_[pos_].dash_indent < 0 && lines_[pos_].indent > column)

@@ -13,21 +13,30 @@
 #pragma once
 
 #include <string>
-#include <utility>
 #include <vector>
 
 #include "common/result.h"
 
 namespace validprof::thresholds {
 
+struct YamlEntry;
+
 struct YamlNode {
     enum class Kind { Scalar, Mapping, Sequence };
     Kind kind = Kind::Scalar;
-    int line = 0;        // 1-based line the node starts on
-    std::string scalar;  // Scalar: the text, quotes removed
-    std::vector<std::pair<std::string, YamlNode>> entries;  // Mapping, in file order
-    std::vector<int> key_lines;                             // Mapping: line of each key
-    std::vector<YamlNode> items;                            // Sequence
+    int line = 0;                    // 1-based line the node starts on
+    std::string scalar;              // Scalar: the text, quotes removed
+    std::vector<YamlEntry> entries;  // Mapping, in file order
+    std::vector<int> key_lines;      // Mapping: line of each key
+    std::vector<YamlNode> items;     // Sequence
+};
+
+// A mapping's key and value. Its own struct rather than std::pair because a
+// node holds entries of itself: std::vector may hold a type that is still
+// incomplete (C++17), std::pair may not, and clang's library checks say so.
+struct YamlEntry {
+    std::string key;
+    YamlNode value;
 };
 
 // The document's root; errors read "LINE: message" (the caller adds the
