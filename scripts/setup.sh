@@ -16,6 +16,8 @@ packages=(
   libc6-dbg
   sqlite3 util-linux procps
   chromium
+  # prometheus: the server and promtool, real consumers of `attach --metrics`
+  prometheus curl
 )
 
 missing=()

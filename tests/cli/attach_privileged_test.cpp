@@ -58,53 +58,6 @@ std::size_t programs_left_after_release(const std::set<__u32>& before) {
     return count;
 }
 
-// Starts validprof in the background with its output in a file.
-pid_t spawn_validprof(const std::vector<std::string>& arguments, const std::string& log_path,
-                      const std::map<std::string, std::string>& environment = {}) {
-    pid_t pid = fork();
-    if (pid == 0) {
-        int log = open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        dup2(log, STDOUT_FILENO);
-        dup2(log, STDERR_FILENO);
-        for (const auto& [name, value] : environment) setenv(name.c_str(), value.c_str(), 1);
-        std::vector<char*> argv;
-        std::string binary = validprof_binary();
-        argv.push_back(binary.data());
-        for (const std::string& argument : arguments) argv.push_back(const_cast<char*>(argument.c_str()));
-        argv.push_back(nullptr);
-        execv(argv[0], argv.data());
-        _exit(127);
-    }
-    return pid;
-}
-
-// A session row appears once the programs are attached.
-bool wait_for_session(const std::string& db_path, std::chrono::seconds limit) {
-    auto deadline = std::chrono::steady_clock::now() + limit;
-    while (std::chrono::steady_clock::now() < deadline) {
-        if (fs::exists(db_path)) {
-            auto database = storage::ProfileDatabase::open(db_path, storage::OpenMode::ReadOnly);
-            if (database.ok()) {
-                auto latest = (*database)->latest_session_id();
-                if (latest.ok() && latest->has_value()) return true;
-            }
-        }
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    return false;
-}
-
-int wait_exit_code(pid_t pid) {
-    int status = 0;
-    waitpid(pid, &status, 0);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
-std::string read_file(const std::string& path) {
-    std::ifstream file(path);
-    return std::string(std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>());
-}
-
 TEST(AttachPrivileged, SigintDetachesCleanlyAndStoresTheSession) {
     VALIDPROF_REQUIRE_BPF();
     const std::set<__u32> before = our_program_ids();

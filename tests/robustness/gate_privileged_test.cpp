@@ -116,12 +116,6 @@ private:
     TempDir dir_;
 };
 
-int wait_exit_code(pid_t pid) {
-    int status = 0;
-    ::waitpid(pid, &status, 0);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
 void expect_nothing_held_after_signal(int signal_number, const std::vector<std::string>& options) {
     HeldWorkload workload;
     pid_t record = workload.start_record(options);

@@ -33,12 +33,6 @@ pid_t spawn(const std::vector<std::string>& argv) {
     return pid;
 }
 
-int wait_exit_code(pid_t pid) {
-    int status = 0;
-    ::waitpid(pid, &status, 0);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
 // Polls `sessions --json` until the first session is listed (the recorder
 // has loaded and begun); the limit only bounds how long a failure takes.
 bool wait_for_session(const std::string& database) {

@@ -14,13 +14,15 @@ namespace {
 
 const char* const kAttachUsage =
     "usage: validprof attach [--duration SECONDS] [--hook NAME=REGEX]... [--rules FILE] [--db PATH]\n"
+    "                        [--metrics [ADDR:]PORT]\n"
     "\n"
     "Observe hook invocations system-wide until Ctrl-C, SIGTERM or --duration.\n"
     "Needs root (CAP_BPF and CAP_PERFMON).\n"
     "\n"
     "example:\n"
     "  sudo validprof attach --duration 30\n"
-    "  sudo validprof attach --hook post-edit='hooks post-edit' --hook fmt='prettier'\n";
+    "  sudo validprof attach --hook post-edit='hooks post-edit' --hook fmt='prettier'\n"
+    "  sudo validprof attach --metrics 9464        # Prometheus scrapes http://127.0.0.1:9464/metrics\n";
 
 const char* const kRecordUsage =
     "usage: validprof record [--hook NAME=REGEX]... [--rules FILE] [--db PATH] -- COMMAND [ARGS...]\n"
@@ -133,6 +135,10 @@ int run_attach(const std::vector<std::string>& arguments) {
     add_probe_options(description, usdt, sql);
     bool syscall_spans = false;
     add_syscall_span_option(description, syscall_spans, false);
+    std::string metrics_address;
+    description.add_options()("metrics", po::value<std::string>(&metrics_address)->value_name("[ADDR:]PORT"),
+                              "serve Prometheus metrics on http://ADDR:PORT/metrics while attached "
+                              "(ADDR defaults to 127.0.0.1; 0.0.0.0 for every interface)");
     add_common_options(description, common);
     auto values = parse_or_explain("attach", arguments, description, kAttachUsage, common);
     if (!values) return common.help ? 0 : 2;
@@ -142,6 +148,16 @@ int run_attach(const std::vector<std::string>& arguments) {
         return 2;
     }
 
+    std::optional<metrics::ListenAddress> listen_address;
+    if (values->count("metrics")) {
+        auto parsed = metrics::parse_listen_address(metrics_address);
+        if (!parsed) {
+            print_error("attach", parsed.error().message);
+            return 2;
+        }
+        listen_address = *parsed;
+    }
+
     auto rules = resolve_rules(rule_sources, *values);
     if (!rules) {
         print_error("attach", rules.error().message);
@@ -149,6 +165,7 @@ int run_attach(const std::vector<std::string>& arguments) {
     }
     ObserveOptions options;
     options.kind = ObserveOptions::Kind::Attach;
+    options.metrics_address = listen_address;
     options.rules = std::move(*rules);
     options.database_path = resolve_database_path(common.database);
     if (values->count("duration")) options.duration_seconds = duration;

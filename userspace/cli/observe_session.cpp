@@ -16,6 +16,7 @@
 #include "cli/status_line.h"
 #include "cli/stop_signals.h"
 #include "invocations/invocation_tracker.h"
+#include "metrics/metrics_server.h"
 #include "phases/phase_tracer.h"
 #include "report/text_layout.h"
 #include "sqlite/sqlite_tracer.h"
@@ -74,6 +75,13 @@ public:
           tracker_(options_.rules, tracker_options(options_)) {}
 
     common::Result<ObserveOutcome> run() {
+        // Bound before anything is loaded: a port in use is a one-line
+        // error, not a failure after seconds of BPF loading.
+        if (options_.metrics_address) {
+            auto server = metrics::MetricsServer::start(*options_.metrics_address, metrics_);
+            if (!server) return server.error();
+            metrics_server_ = std::move(*server);
+        }
         auto tracer = tracer::HookTracer::create(
             {.track_new_execs = options_.kind == ObserveOptions::Kind::Attach,
              .gate_unchecked_executables = options_.usdt || options_.sql,
@@ -131,6 +139,10 @@ public:
         if (!session) return session.error();
         session_id_ = *session;
         started_ns_ = monotonic_ns();
+        if (metrics_server_) {
+            metrics_.set_session(session_id_);
+            std::fprintf(stderr, "validprof: metrics at http://%s/metrics\n", metrics_server_->bound_address().c_str());
+        }
         if (options_.stacks) {
             // The settings now, the stacks at the end (they are aggregated in
             // the kernel): a session whose recorder is killed still says it
@@ -170,6 +182,7 @@ public:
             continue_gated_mappings();
             if (auto stored = store_sqlite(false); !stored) return stored.error();
             if (stack_collector_) stack_collector_->drain_mappings();
+            if (metrics_server_) metrics_.set_lost_events(running_lost_events());
             status.update(progress());
 
             if (stop.requested()) {
@@ -241,6 +254,7 @@ public:
             end.lost_events["note_gate_held_us"] = held.held_ns / 1000;
             end.lost_events["note_gate_released_at_close"] = held.released_at_close;
         }
+        if (metrics_server_) metrics_.set_lost_events(end.lost_events);
         stack_collector_.reset();  // detach before anything else can fail
         phase_tracer_.reset();
         sqlite_tracer_.reset();
@@ -323,11 +337,13 @@ private:
         // Empty rounds are skipped; the final one is stored even when empty,
         // so the session shows as recorded with --sql (and nothing seen).
         if (!final_round && activity.statements.empty()) return common::success();
+        if (metrics_server_) metrics_.add_sqlite(activity);
         return database_->store_sqlite_activity(session_id_, activity);
     }
 
     common::Result<void> store_phases() {
         if (pending_phases_.empty()) return common::success();
+        if (metrics_server_) metrics_.add_phases(pending_phases_);
         auto stored = database_->store_phase_executions(session_id_, pending_phases_);
         pending_phases_.clear();
         return stored;
@@ -367,7 +383,19 @@ private:
         if (batch.empty()) return common::success();
         if (auto stored = database_->store_invocations(session_id_, batch); !stored) return stored.error();
         stored_invocations_ += batch.size();
+        if (metrics_server_) metrics_.add_invocations(batch);
         return common::success();
+    }
+
+    // What the tracers have counted so far (the end of the session adds
+    // the stack collector's and the gate's figures).
+    std::map<std::string, std::uint64_t> running_lost_events() const {
+        std::map<std::string, std::uint64_t> counters = tracer_->lost_events();
+        if (phase_tracer_)
+            for (const auto& [reason, count] : phase_tracer_->lost_events()) counters[reason] = count;
+        if (sqlite_tracer_)
+            for (const auto& [reason, count] : sqlite_tracer_->lost_events()) counters[reason] = count;
+        return counters;
     }
 
     ObserveProgress progress() const {
@@ -396,6 +424,10 @@ private:
     }
 
     ObserveOptions options_;
+    // The server reads the registry from its thread: declared after it,
+    // so destroyed (thread joined) first.
+    metrics::MetricsRegistry metrics_;
+    std::unique_ptr<metrics::MetricsServer> metrics_server_;
     std::unique_ptr<storage::ProfileDatabase> database_;
     invocations::InvocationTracker tracker_;
     std::unique_ptr<tracer::HookTracer> tracer_;

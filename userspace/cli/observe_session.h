@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "common/result.h"
+#include "metrics/listen_address.h"
 #include "rules/rule_set.h"
 #include "stacks/stack_collector.h"
 
@@ -40,6 +41,8 @@ struct ObserveOptions {
     // Trace syncs, locks, forks and execs entry to exit for explain
     // (tracer::TracerOptions::syscall_spans).
     bool syscall_spans = false;
+    // Serve Prometheus metrics on this address while observing (--metrics).
+    std::optional<metrics::ListenAddress> metrics_address;
 };
 
 struct ObserveOutcome {
