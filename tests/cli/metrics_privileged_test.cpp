@@ -52,9 +52,9 @@ std::string wait_for_metrics_address(const std::string& log_path) {
     return "";
 }
 
-// One instant query; the vector's samples by their label set's `hook`
-// (or "" when it has none).
-std::map<std::string, double> query(int port, const std::string& promql) {
+// One instant query through Prometheus' HTTP API: its JSON answer, or
+// null when the request failed.
+nlohmann::json evaluate(int port, const std::string& promql) {
     std::string encoded;
     for (unsigned char c : promql) {
         char hex[4];
@@ -62,11 +62,17 @@ std::map<std::string, double> query(int port, const std::string& promql) {
         encoded += std::isalnum(c) ? std::string(1, static_cast<char>(c)) : std::string(hex);
     }
     CommandResult answer =
-        run_command({"curl", "-sf", "http://127.0.0.1:" + std::to_string(port) + "/api/v1/query?query=" + encoded});
-    std::map<std::string, double> values;
-    if (answer.exit_code != 0) return values;
+        run_command({"curl", "-s", "http://127.0.0.1:" + std::to_string(port) + "/api/v1/query?query=" + encoded});
+    if (answer.exit_code != 0) return nullptr;
     auto json = nlohmann::json::parse(answer.output, nullptr, false);
-    if (json.is_discarded() || json.value("status", "") != "success") return values;
+    return json.is_discarded() ? nlohmann::json(nullptr) : json;
+}
+
+// The vector's samples by their label set's `hook` (or "" when it has none).
+std::map<std::string, double> query(int port, const std::string& promql) {
+    std::map<std::string, double> values;
+    const nlohmann::json json = evaluate(port, promql);
+    if (!json.is_object() || json.value("status", "") != "success") return values;
     for (const auto& sample : json["data"]["result"]) {
         const std::string hook = sample["metric"].value("hook", "");
         values[hook] = std::stod(sample["value"][1].get<std::string>());
@@ -159,6 +165,32 @@ TEST(MetricsPrivileged, PrometheusScrapesWhatTheReportSays) {
     auto failures = query(prometheus.port(), "validprof_hook_failures_total");
     auto on_cpu = query(prometheus.port(), "validprof_hook_thread_seconds_total{state=\"on_cpu\"}");
     auto medians = query(prometheus.port(), "histogram_quantile(0.5, validprof_hook_wall_seconds_bucket)");
+
+    // rate() needs two samples in its window: wait for a second scrape.
+    ASSERT_TRUE(wait_for_value(prometheus.port(),
+                               "count_over_time(validprof_hook_invocations_total[1m]) >= bool 2", "burn", 1));
+
+    // The shipped Grafana dashboard: every panel's query is valid PromQL
+    // over these metric names and the invocation rate has data. Grafana's
+    // variables are replaced as Grafana would for "All".
+    std::ifstream dashboard_file(std::string(VALIDPROF_SOURCE_DIR) + "/docs/examples/grafana/validprof-dashboard.json");
+    const auto dashboard = nlohmann::json::parse(dashboard_file);
+    std::size_t expressions = 0;
+    for (const auto& panel : dashboard["panels"])
+        for (const auto& target : panel["targets"]) {
+            std::string expr = target["expr"];
+            for (const auto& [variable, value] : std::vector<std::pair<std::string, std::string>>{
+                     {"$__rate_interval", "30s"}, {"$instance", ".*"}, {"$hook", ".*"}, {"$job", ".*"}})
+                for (auto at = expr.find(variable); at != std::string::npos; at = expr.find(variable))
+                    expr.replace(at, variable.size(), value);
+            const nlohmann::json answer = evaluate(prometheus.port(), expr);
+            ASSERT_TRUE(answer.is_object()) << expr;
+            EXPECT_EQ(answer.value("status", ""), "success") << panel["title"] << ": " << expr << "\n" << answer.dump();
+            if (panel["title"] == "Hook invocations per second")
+                EXPECT_FALSE(answer["data"]["result"].empty()) << expr;
+            ++expressions;
+        }
+    EXPECT_GE(expressions, 12u);
 
     kill(validprof, SIGINT);
     ASSERT_EQ(wait_exit_code(validprof), 0) << read_file(dir.file("log"));
