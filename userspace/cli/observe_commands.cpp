@@ -14,7 +14,7 @@ namespace {
 
 const char* const kAttachUsage =
     "usage: validprof attach [--duration SECONDS] [--hook NAME=REGEX]... [--rules FILE] [--db PATH]\n"
-    "                        [--metrics [ADDR:]PORT]\n"
+    "                        [--metrics [ADDR:]PORT] [--json-lines]\n"
     "\n"
     "Observe hook invocations system-wide until Ctrl-C, SIGTERM or --duration.\n"
     "Needs root (CAP_BPF and CAP_PERFMON).\n"
@@ -22,7 +22,8 @@ const char* const kAttachUsage =
     "example:\n"
     "  sudo validprof attach --duration 30\n"
     "  sudo validprof attach --hook post-edit='hooks post-edit' --hook fmt='prettier'\n"
-    "  sudo validprof attach --metrics 9464        # Prometheus scrapes http://127.0.0.1:9464/metrics\n";
+    "  sudo validprof attach --metrics 9464        # Prometheus scrapes http://127.0.0.1:9464/metrics\n"
+    "  sudo validprof attach --json-lines | jq -c '{hook, wall_ns}'\n";
 
 const char* const kRecordUsage =
     "usage: validprof record [--hook NAME=REGEX]... [--rules FILE] [--db PATH] -- COMMAND [ARGS...]\n"
@@ -135,6 +136,9 @@ int run_attach(const std::vector<std::string>& arguments) {
     add_probe_options(description, usdt, sql);
     bool syscall_spans = false;
     add_syscall_span_option(description, syscall_spans, false);
+    bool json_lines = false;
+    description.add_options()("json-lines", po::bool_switch(&json_lines),
+                              "print each finished invocation to stdout as one JSON object per line, as it finishes");
     std::string metrics_address;
     description.add_options()("metrics", po::value<std::string>(&metrics_address)->value_name("[ADDR:]PORT"),
                               "serve Prometheus metrics on http://ADDR:PORT/metrics while attached "
@@ -166,6 +170,7 @@ int run_attach(const std::vector<std::string>& arguments) {
     ObserveOptions options;
     options.kind = ObserveOptions::Kind::Attach;
     options.metrics_address = listen_address;
+    options.json_lines = json_lines;
     options.rules = std::move(*rules);
     options.database_path = resolve_database_path(common.database);
     if (values->count("duration")) options.duration_seconds = duration;

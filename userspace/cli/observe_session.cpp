@@ -6,7 +6,9 @@
 #include <unistd.h>
 #include <time.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <set>
 
@@ -18,6 +20,7 @@
 #include "invocations/invocation_tracker.h"
 #include "metrics/metrics_server.h"
 #include "phases/phase_tracer.h"
+#include "report/json_report.h"
 #include "report/text_layout.h"
 #include "sqlite/sqlite_tracer.h"
 #include "tracer/proc_maps.h"
@@ -135,6 +138,7 @@ public:
 
         model::SessionInfo info = describe_session(options_);
         session_start_unix_ns_ = info.start_unix_ns;
+        session_info_ = info;
         auto session = database_->begin_session(info);
         if (!session) return session.error();
         session_id_ = *session;
@@ -189,6 +193,7 @@ public:
                 if (command) command->forward_signal(stop.signal_number());
                 break;
             }
+            if (json_lines_closed_) break;
             std::uint64_t now = monotonic_ns();
             if (options_.duration_seconds &&
                 static_cast<double>(now - started_ns_) / 1e9 >= *options_.duration_seconds)
@@ -381,10 +386,39 @@ private:
 
     common::Result<void> store(const std::vector<model::Invocation>& batch) {
         if (batch.empty()) return common::success();
-        if (auto stored = database_->store_invocations(session_id_, batch); !stored) return stored.error();
+        std::vector<std::int64_t> ids;
+        if (auto stored = database_->store_invocations(session_id_, batch, options_.json_lines ? &ids : nullptr); !stored)
+            return stored.error();
         stored_invocations_ += batch.size();
+        if (options_.json_lines) stream_json_lines(batch, ids);
         if (metrics_server_) metrics_.add_invocations(batch);
         return common::success();
+    }
+
+    // One line per invocation, flushed as it is stored, so a reader sees
+    // each hook as it finishes. When the output fails the session ends as
+    // on SIGINT (SIGPIPE is ignored while streaming, see observe()): a
+    // reader that went away (EPIPE, `| head -5`) is a normal end, exit 0;
+    // any other failure (a full disk) keeps stdout's error so the command
+    // exits non-zero (check_output_written).
+    void stream_json_lines(const std::vector<model::Invocation>& batch, const std::vector<std::int64_t>& ids) {
+        for (std::size_t i = 0; i < batch.size() && !json_lines_closed_; ++i) {
+            nlohmann::json line = report::invocation_fields_json(batch[i], session_info_);
+            line["id"] = i < ids.size() ? ids[i] : 0;
+            line["session"] = session_id_;
+            const std::string text = line.dump() + "\n";
+            errno = 0;
+            if (std::fwrite(text.data(), 1, text.size(), stdout) == text.size() && std::fflush(stdout) == 0) continue;
+            const int error = errno;
+            json_lines_closed_ = true;
+            if (error == EPIPE) {
+                std::fprintf(stderr, "validprof: the reader of --json-lines went away; detaching\n");
+                if (!std::freopen("/dev/null", "w", stdout)) std::clearerr(stdout);
+            } else {
+                std::fprintf(stderr, "validprof: cannot write --json-lines: %s; detaching\n",
+                             error ? std::strerror(error) : "write error");
+            }
+        }
     }
 
     // What the tracers have counted so far (the end of the session adds
@@ -445,6 +479,8 @@ private:
     std::map<std::string, std::string> mapped_files_;  // build-id → path, from the mmap records
     std::int64_t session_id_ = 0;
     std::int64_t session_start_unix_ns_ = 0;
+    model::SessionInfo session_info_;
+    bool json_lines_closed_ = false;
     std::uint64_t started_ns_ = 0;
     std::uint64_t stored_invocations_ = 0;
 };
@@ -458,6 +494,9 @@ common::Result<ObserveOutcome> observe(ObserveOptions options) {
     if (auto support = tracer::check_kernel_support(); !support) return support.error();
     auto database = storage::ProfileDatabase::open(options.database_path, storage::OpenMode::ReadWrite);
     if (!database) return database.error();
+    // A reader of --json-lines that goes away must end the session cleanly
+    // (detach, continue held processes, store), not kill validprof.
+    if (options.json_lines) ::signal(SIGPIPE, SIG_IGN);
     Observer observer(std::move(options), std::move(*database));
     return observer.run();
 }

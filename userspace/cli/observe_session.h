@@ -41,6 +41,9 @@ struct ObserveOptions {
     // Trace syncs, locks, forks and execs entry to exit for explain
     // (tracer::TracerOptions::syscall_spans).
     bool syscall_spans = false;
+    // Stream each finished invocation to stdout as one JSON object per
+    // line (--json-lines), flushed as it is stored.
+    bool json_lines = false;
     // Serve Prometheus metrics on this address while observing (--metrics).
     std::optional<metrics::ListenAddress> metrics_address;
 };

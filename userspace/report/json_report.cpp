@@ -129,22 +129,8 @@ json process_json(const model::ProcessRecord& p, const model::Invocation& inv) {
 }
 
 json invocation_json(std::size_t rank, const model::Invocation& inv, const ReportInput& input) {
-    json processes = json::array();
-    for (const auto& p : inv.processes) processes.push_back(process_json(p, inv));
-    json out = {
-        {"rank", rank},
-        {"id", inv.id},
-        {"hook", to_valid_utf8(inv.hook)},
-        {"root_pid", inv.root_pid},
-        {"start_ns", inv.start_ns},
-        {"start_unix_ns", to_unix_ns(input.session.info, inv.start_ns)},
-        {"wall_ns", inv.wall_ns()},
-        {"exit_code", inv.exit_code},
-        {"exit", describe_exit_status(inv.exit_code)},
-        {"process_count", inv.processes.size()},
-    };
-    out = times_fields(std::move(out), inv.times);
-    out["processes"] = std::move(processes);
+    json out = invocation_fields_json(inv, input.session.info);
+    out["rank"] = rank;
     return out;
 }
 
@@ -184,6 +170,26 @@ json phases_json(const ReportInput& input, const ReportData& data) {
 }
 
 }  // namespace
+
+json invocation_fields_json(const model::Invocation& inv, const model::SessionInfo& session) {
+    json processes = json::array();
+    for (const auto& p : inv.processes) processes.push_back(process_json(p, inv));
+    json out = {
+        {"id", inv.id},
+        {"hook", to_valid_utf8(inv.hook)},
+        {"root_pid", inv.root_pid},
+        {"start_ns", inv.start_ns},
+        {"start_unix_ns", to_unix_ns(session, inv.start_ns)},
+        {"wall_ns", inv.wall_ns()},
+        {"complete", inv.complete},
+        {"exit_code", inv.exit_code},
+        {"exit", describe_exit_status(inv.exit_code)},
+        {"process_count", inv.processes.size()},
+    };
+    out = times_fields(std::move(out), inv.times);
+    out["processes"] = std::move(processes);
+    return out;
+}
 
 nlohmann::json render_json(const ReportInput& input) {
     const ReportData data = analyze(input);

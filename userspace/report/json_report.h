@@ -41,4 +41,8 @@ namespace validprof::report {
 
 nlohmann::json render_json(const ReportInput& input);
 
+// One invocation as the report's "slowest" list shows it (without its
+// rank), plus "complete": also what `attach --json-lines` streams.
+nlohmann::json invocation_fields_json(const model::Invocation& invocation, const model::SessionInfo& session);
+
 }  // namespace validprof::report

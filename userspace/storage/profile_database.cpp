@@ -325,7 +325,9 @@ common::Result<std::int64_t> ProfileDatabase::begin_session(const model::Session
 }
 
 common::Result<void> ProfileDatabase::store_invocations(std::int64_t session_id,
-                                                        const std::vector<model::Invocation>& batch) {
+                                                        const std::vector<model::Invocation>& batch,
+                                                        std::vector<std::int64_t>* ids) {
+    std::vector<std::int64_t> stored_ids;
     if (batch.empty()) return common::success();
     const std::string what = "store invocations for session " + std::to_string(session_id);
 
@@ -370,6 +372,7 @@ common::Result<void> ProfileDatabase::store_invocations(std::int64_t session_id,
         s.bind_int(16, static_cast<std::int64_t>(invocation.processes.size()));
         if (auto done = s.run(); !done) return failure(what, done.error());
         const std::int64_t invocation_id = connection_.last_insert_rowid();
+        stored_ids.push_back(invocation_id);
         if (auto done = insert_cpu_times(**insert_invocation_cpu, invocation_id, invocation.times); !done) {
             return failure(what, done.error());
         }
@@ -398,6 +401,7 @@ common::Result<void> ProfileDatabase::store_invocations(std::int64_t session_id,
         }
     }
     if (auto committed = transaction->commit(); !committed) return failure(what, committed.error());
+    if (ids) *ids = std::move(stored_ids);
     return common::success();
 }
 

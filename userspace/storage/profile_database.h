@@ -49,7 +49,10 @@ public:
 
     // Stores the batch, with processes and per-CPU rows, in one transaction:
     // all of it or none. Prepared statements are reused across calls.
-    common::Result<void> store_invocations(std::int64_t session_id, const std::vector<model::Invocation>& batch);
+    // `ids`, when given, receives each stored invocation's database id in
+    // batch order (what `attach --json-lines` reports).
+    common::Result<void> store_invocations(std::int64_t session_id, const std::vector<model::Invocation>& batch,
+                                           std::vector<std::int64_t>* ids = nullptr);
 
     // Records the end time, the lost-event counts (zero counts kept) and the
     // number of events received, and marks the session complete. Calling it
