@@ -85,6 +85,8 @@ public:
             if (!server) return server.error();
             metrics_server_ = std::move(*server);
         }
+        StatusLine status(options_.show_status_line);
+        status.step("loading the process and scheduler probes");
         auto tracer = tracer::HookTracer::create(
             {.track_new_execs = options_.kind == ObserveOptions::Kind::Attach,
              .gate_unchecked_executables = options_.usdt || options_.sql,
@@ -95,6 +97,7 @@ public:
         if (!tracer) return tracer.error();
         tracer_ = std::move(*tracer);
         if (options_.usdt) {
+            status.step("loading the USDT phase probes");
             auto phases = phases::PhaseTracer::create(tracer_->tracked_threads_fd());
             if (!phases) return phases.error();
             phase_tracer_ = std::move(*phases);
@@ -105,6 +108,7 @@ public:
             if (!added) return added.error();
         }
         if (options_.sql) {
+            status.step("loading the SQLite probes");
             auto sqlite = sqlite::SqliteTracer::create({}, tracer_->tracked_threads_fd(), tracer_->gate_maps());
             if (!sqlite) return sqlite.error();
             sqlite_tracer_ = std::move(*sqlite);
@@ -114,6 +118,7 @@ public:
             if (!added) return added.error();
         }
         if (options_.stacks) {
+            status.step("loading the stack sampler");
             stacks::StackOptions stack_options = *options_.stacks;
             if (phase_tracer_) stack_options.thread_phases_fd = phase_tracer_->thread_phases_fd();
             auto collector = stacks::StackCollector::create(stack_options, tracer_->tracked_threads_fd());
@@ -173,7 +178,6 @@ public:
         }
 
         StopSignals stop;
-        StatusLine status(options_.show_status_line);
         std::optional<std::uint64_t> command_exit_ns;
         while (true) {
             auto polled = tracer_->poll(kPollTimeoutMs);
@@ -210,7 +214,7 @@ public:
                 }
             }
         }
-        status.clear();
+        status.step("draining the last events");
 
         // No new holds from here: whatever is held now is continued below,
         // even if its event is never read.
@@ -238,6 +242,7 @@ public:
         std::vector<stacks::RawStack> raw_stacks;
         std::map<std::uint32_t, std::string> phase_names;  // sampler's phase value → name
         if (stack_collector_) {
+            status.step("reading the stack maps");
             raw_stacks = stack_collector_->read();
             mapped_files_ = stack_collector_->mapped_files();
             const stacks::StackCollector::UnwindStats& unwind = stack_collector_->unwind_stats();
@@ -264,8 +269,11 @@ public:
         phase_tracer_.reset();
         sqlite_tracer_.reset();
         tracer_.reset();
-        if (options_.stacks)
+        if (options_.stacks) {
+            status.step("symbolizing the stacks");
             if (auto stored = store_stacks(raw_stacks, phase_names, end); !stored) return stored.error();
+        }
+        status.clear();
         if (auto finished = database_->finish_session(session_id_, end); !finished) return finished.error();
 
         print_summary(end, stop.signal_number());

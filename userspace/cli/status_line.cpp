@@ -27,6 +27,14 @@ void StatusLine::update(const ObserveProgress& progress) {
     std::fflush(stderr);
 }
 
+void StatusLine::step(const char* what) {
+    if (!enabled_) return;
+    std::fprintf(stderr, "\r\033[K[validprof] %s...", what);
+    std::fflush(stderr);
+    drawn_ = true;
+    last_draw_ = {};
+}
+
 void StatusLine::clear() {
     if (!enabled_ || !drawn_) return;
     std::fprintf(stderr, "\r\033[K");

@@ -22,6 +22,10 @@ public:
     ~StatusLine();
     // Redraws when a second has passed since the last draw.
     void update(const ObserveProgress& progress);
+    // Shows what validprof is doing at once (loading BPF programs,
+    // symbolizing stacks): the seconds before and after observing, when
+    // the counters do not move. The next update() redraws the counters.
+    void step(const char* what);
     // Removes the line so that what follows starts on a clean line.
     void clear();
 
