@@ -69,7 +69,7 @@ TEST_F(SqliteReport, TextSectionAbsentWhenNotRecordedAndANoteWhenEmpty) {
 
     input.sqlite = model::SqliteActivity{};
     const std::string text = render_text(input);
-    EXPECT_TRUE(contains(text, "Database (SQLite): traced, but no SQLite calls or database file activity were seen"))
+    EXPECT_TRUE(contains(text, "Database (SQLite): traced, but no SQLite calls or database file activity\nwere seen"))
         << text;
 }
 

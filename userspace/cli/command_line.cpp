@@ -26,6 +26,7 @@ const char* const kUsage =
     "  report     per-hook latency percentiles and the time breakdown\n"
     "  explain    why each hook took its time: causes on the critical path, with evidence\n"
     "  flamegraph on-CPU/off-CPU/wall flame graphs of a session recorded with --stacks\n"
+    "  timeline   a session as a Chrome trace-event timeline (ui.perfetto.dev, chrome://tracing)\n"
     "  rules      the hook rules in effect (catalogue, --rules, --hook, Claude Code's settings)\n"
     "  diff       what changed between two sessions, with confidence intervals\n"
     "  check      a session or a diff against alert thresholds (CI gate: exit 0/1/2)\n"
@@ -65,6 +66,7 @@ int dispatch(int argc, char** argv) {
     if (command == "sessions") return run_sessions(arguments);
     if (command == "report") return run_report(arguments);
     if (command == "flamegraph") return run_flamegraph(arguments);
+    if (command == "timeline") return run_timeline(arguments);
     if (command == "explain") return run_explain(arguments);
     if (command == "rules") return run_rules(arguments);
     if (command == "diff") return run_diff(arguments);

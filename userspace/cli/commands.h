@@ -12,6 +12,7 @@ int run_record(const std::vector<std::string>& arguments);
 int run_sessions(const std::vector<std::string>& arguments);
 int run_report(const std::vector<std::string>& arguments);
 int run_flamegraph(const std::vector<std::string>& arguments);
+int run_timeline(const std::vector<std::string>& arguments);
 int run_explain(const std::vector<std::string>& arguments);
 int run_rules(const std::vector<std::string>& arguments);
 int run_diff(const std::vector<std::string>& arguments);

@@ -5,16 +5,18 @@
 #include "cli/explain_data.h"
 #include "cli/database_path.h"
 #include "cli/option_parsing.h"
+#include "cli/terminal.h"
 #include "explain/explain_output.h"
 #include "explain/explanation.h"
 #include "storage/profile_database.h"
+#include "report/text_colour.h"
 
 namespace validprof::cli {
 namespace {
 
 const char* const kExplainUsage =
     "usage: validprof explain [--session N] [--hook NAME | --invocation ID] [--baseline SESSION]\n"
-    "                         [--top K] [--json [--paths]] [--db PATH]\n"
+    "                         [--top K] [--json [--paths]] [--wide] [--db PATH]\n"
     "\n"
     "Why each hook took its wall time: the critical path of every complete\n"
     "invocation (the chain of waits from its last exit back to its start,\n"
@@ -25,6 +27,7 @@ const char* const kExplainUsage =
     "--sql), USDT phases (--usdt), hottest frames (--stacks). Then what the\n"
     "slowest tenth of the invocations spent more on, and with --baseline\n"
     "what grew since another session. Default: the latest session, every hook.\n"
+    "Text fits the terminal (or $COLUMNS, else 100 columns); --wide cuts nothing.\n"
     "\n"
     "example:\n"
     "  validprof explain\n"
@@ -37,6 +40,7 @@ int run_explain(const std::vector<std::string>& arguments) {
     CommonOptions common;
     bool json = false;
     bool paths = false;
+    bool wide = false;
     std::size_t top = 5;
     std::int64_t session_id = 0;
     std::int64_t invocation_id = 0;
@@ -50,7 +54,8 @@ int run_explain(const std::vector<std::string>& arguments) {
         ("baseline", po::value<std::int64_t>(&baseline_id)->value_name("SESSION"), "compare the causes with this session's")
         ("top", po::value<std::size_t>(&top)->value_name("K"), "causes listed per hook (default 5)")
         ("json", po::bool_switch(&json), "print JSON")
-        ("paths", po::bool_switch(&paths), "with --json: each invocation's critical path, piece by piece");
+        ("paths", po::bool_switch(&paths), "with --json: each invocation's critical path, piece by piece")
+        ("wide", po::bool_switch(&wide), "text as wide as it is: nothing cut or wrapped to fit the terminal");
     add_common_options(description, common);
     auto values = parse_or_explain("explain", arguments, description, kExplainUsage, common);
     if (!values) return common.help ? 0 : 2;
@@ -115,7 +120,9 @@ int run_explain(const std::vector<std::string>& arguments) {
     } else {
         explain::TextOptions text;
         text.top_causes = top;
-        std::cout << explain::explanation_text(explanation, text);
+        text.width = output_width(wide);
+        const std::string rendered = explain::explanation_text(explanation, text);
+        std::cout << (colour_wanted() ? report::colourize(rendered) : rendered);
     }
     return 0;
 }

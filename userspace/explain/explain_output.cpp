@@ -3,9 +3,11 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <sstream>
 
 #include "report/duration_format.h"
+#include "report/text_layout.h"
 
 namespace validprof::explain {
 namespace {
@@ -46,20 +48,34 @@ const char* meaning(CauseKind kind) {
     return "";
 }
 
-void write_causes(std::ostringstream& out, const std::vector<Cause>& causes, std::size_t limit, const char* indent) {
+// An evidence line fitted to `room` columns: its description is cut with
+// "…" so that the figures at its end ("(85.7 µs, 3 times)") stay on the line.
+std::string fit_evidence(const std::string& evidence, std::size_t room) {
+    if (room == 0 || report::display_width(evidence) <= room) return evidence;
+    const auto figures = evidence.rfind(" (");
+    if (figures == std::string::npos || report::display_width(evidence.substr(figures)) * 2 > room)
+        return report::truncate(evidence, room);
+    const std::string tail = evidence.substr(figures);
+    return report::truncate(evidence.substr(0, figures), room - report::display_width(tail)) + tail;
+}
+
+void write_causes(std::ostringstream& out, const std::vector<Cause>& causes, std::size_t limit, const char* indent,
+                  std::size_t width) {
     std::size_t shown = 0;
     for (const Cause& cause : causes) {
         if (shown == limit) break;
         ++shown;
         char line[256];
-        std::string where = cause.process;
+        std::string where = report::sanitize(cause.process);
         if (cause.tid && cause.tid != cause.pid) where += ", thread " + std::to_string(cause.tid);
         std::snprintf(line, sizeof(line), "%s%zu. %-13s %4s %9s  %s\n", indent, shown,
                       std::string(cause_kind_name(cause.kind)).c_str(), percent(cause.share).c_str(),
                       report::format_duration(cause.ns).c_str(), where.c_str());
         out << line;
         out << indent << "   " << meaning(cause.kind) << "\n";
-        for (const std::string& evidence : cause.evidence) out << indent << "     " << evidence << "\n";
+        const std::size_t lead = std::strlen(indent) + 5;
+        for (const std::string& evidence : cause.evidence)
+            out << indent << "     " << fit_evidence(evidence, width > lead ? width - lead : 0) << "\n";
     }
     if (causes.size() > shown) {
         std::uint64_t rest = 0;
@@ -89,7 +105,7 @@ nlohmann::json causes_json(const std::vector<Cause>& causes, bool with_pid) {
     nlohmann::json list = nlohmann::json::array();
     for (const Cause& cause : causes) {
         nlohmann::json item = {{"kind", cause_kind_name(cause.kind)},
-                               {"process", cause.process},
+                               {"process", report::to_valid_utf8(cause.process)},
                                {"ns", cause.ns},
                                {"share", cause.share},
                                {"evidence", cause.evidence}};
@@ -118,15 +134,16 @@ nlohmann::json changes_json(const std::vector<CauseChange>& changes) {
 std::string explanation_text(const Explanation& explanation, const TextOptions& options) {
     std::ostringstream out;
     out << "Session " << explanation.session_id << ": why the hooks took their time\n"
-        << "(the critical path of each invocation: the chain of waits from its last exit back to its start;\n"
-        << " shares are of the wall time, means over complete invocations)\n";
+        << "(the critical path of each invocation: the chain of waits from its last exit\n"
+        << " back to its start; shares are of the wall time, means over complete\n"
+        << " invocations)\n";
     if (explanation.hooks.empty()) out << "\nno complete invocations to explain\n";
     for (const HookExplanation& hook : explanation.hooks) {
-        out << "\n" << hook.hook << ": " << hook.invocations << (hook.invocations == 1 ? " invocation" : " invocations")
+        out << "\n" << report::sanitize(hook.hook) << ": " << hook.invocations << (hook.invocations == 1 ? " invocation" : " invocations")
             << ", wall p50 " << report::format_duration(hook.wall_p50_ns) << ", p90 "
             << report::format_duration(hook.wall_p90_ns) << ", mean " << report::format_duration(hook.wall_mean_ns)
             << "\n";
-        write_causes(out, hook.causes, options.top_causes, "  ");
+        write_causes(out, hook.causes, options.top_causes, "  ", options.width);
         if (hook.observer_mean_ns > 0)
             out << "  validprof's own cost, apart: " << report::format_duration(hook.observer_mean_ns)
                 << " per invocation held by its exec gate (" << percent(hook.observer_mean_ns / hook.wall_mean_ns)
@@ -152,10 +169,10 @@ std::string explanation_text(const Explanation& explanation, const TextOptions& 
             const InvocationExplanation& detail = *slowest[i];
             out << "  #" << detail.id << " wall " << report::format_duration(detail.wall_ns) << ", root pid "
                 << detail.root_pid << "\n";
-            write_causes(out, detail.causes, 3, "      ");
+            write_causes(out, detail.causes, 3, "      ", options.width);
         }
     }
-    return out.str();
+    return report::wrap_lines(out.str(), options.width);
 }
 
 nlohmann::json explanation_json(const Explanation& explanation, bool with_paths) {
@@ -164,7 +181,7 @@ nlohmann::json explanation_json(const Explanation& explanation, bool with_paths)
     for (const HookExplanation& hook : explanation.hooks) {
         for (const InvocationExplanation& detail : hook.details) {
             nlohmann::json item = {{"id", detail.id},
-                                   {"hook", detail.hook},
+                                   {"hook", report::to_valid_utf8(detail.hook)},
                                    {"root_pid", detail.root_pid},
                                    {"start_ns", detail.start_ns},
                                    {"wall_ns", detail.wall_ns},
@@ -187,7 +204,7 @@ nlohmann::json explanation_json(const Explanation& explanation, bool with_paths)
             }
             invocations.push_back(std::move(item));
         }
-        nlohmann::json entry = {{"hook", hook.hook},
+        nlohmann::json entry = {{"hook", report::to_valid_utf8(hook.hook)},
                                 {"invocations", hook.invocations},
                                 {"wall_p50_ns", hook.wall_p50_ns},
                                 {"wall_p90_ns", hook.wall_p90_ns},

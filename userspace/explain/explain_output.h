@@ -14,6 +14,7 @@ namespace validprof::explain {
 struct TextOptions {
     std::size_t top_causes = 5;       // per hook (--top)
     std::size_t slow_invocations = 3; // explained one by one, slowest first
+    std::size_t width = 0;            // fit to this many columns (0: --wide, as wide as it is)
 };
 
 std::string explanation_text(const Explanation& explanation, const TextOptions& options);

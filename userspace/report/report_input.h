@@ -22,6 +22,10 @@ struct ReportInput {
     // Text only: processes listed per slow invocation before "... N more".
     // A `make check` hook can fork thousands; JSON always lists them all.
     std::size_t max_processes_shown = 20;
+    // Text only: the width to fit (the terminal's, see cli/terminal.h);
+    // tables shrink and hide columns, prose wraps. 0: nothing is fitted or
+    // cut (--wide).
+    std::size_t width = 0;
     // USDT phases of the session (validprof record/attach --usdt); any order.
     std::vector<model::PhaseExecution> phases;
     // SQLite activity of the session; nullopt: not recorded (no database

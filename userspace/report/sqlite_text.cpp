@@ -33,20 +33,7 @@ std::string format_bytes(std::uint64_t bytes) {
 
 // The end of a path matters more than its start: keep the file name and cut
 // on the left.
-std::string shorten_left(const std::string& text, std::size_t width) {
-    const std::string clean = sanitize(text);
-    const std::size_t have = display_width(clean);
-    if (have <= width || width < 2) return clean;
-    // Skip code points from the front until width - 1 remain, then add "…".
-    std::size_t skip = have - (width - 1);
-    std::size_t at = 0;
-    while (at < clean.size() && skip > 0) {
-        ++at;
-        while (at < clean.size() && (static_cast<unsigned char>(clean[at]) & 0xC0) == 0x80) ++at;
-        --skip;
-    }
-    return "…" + clean.substr(at);
-}
+std::string shorten_left(const std::string& text, std::size_t width) { return truncate_start(sanitize(text), width); }
 
 std::string share_text(const std::optional<double>& percent) { return percent ? format_percent(*percent) : "-"; }
 
@@ -80,7 +67,7 @@ void write_hook(std::ostream& out, const HookDatabaseSummary& h, bool outside) {
         << format_duration(h.per_invocation(h.lock_wait_ns)) << "\n";
 }
 
-void write_files(std::ostream& out, const std::vector<FileSummary>& files) {
+void write_files(std::ostream& out, const std::vector<FileSummary>& files, std::size_t width) {
     out << "\nDatabase files: system calls of the selected processes, summed over them\n";
     if (files.empty()) {
         out << "  none\n";
@@ -100,7 +87,11 @@ void write_files(std::ostream& out, const std::vector<FileSummary>& files) {
                        std::to_string(t.lock_failures), format_duration(t.lock_wait_ns), std::to_string(t.truncates),
                        std::to_string(t.unlinks)});
     }
-    out << table.render("  ");
+    table.set_elastic(0, 20, Cut::kStart);
+    // Least telling first: counts of rare calls, then byte and time totals
+    // that the syncs and locks columns summarise.
+    table.set_drop_order({14, 15, 3, 2, 5, 7, 8, 11, 13, 4, 6});
+    out << table.render("  ", width);
 }
 
 bool is_empty(const model::SqliteActivity& activity) {
@@ -113,13 +104,15 @@ std::string database_section_text(const ReportInput& input) {
     if (!input.sqlite) return "";
     std::ostringstream out;
     if (is_empty(*input.sqlite)) {
-        out << "\nDatabase (SQLite): traced, but no SQLite calls or database file activity were seen\n";
+        out << "\nDatabase (SQLite): traced, but no SQLite calls or database file activity\n"
+               "were seen\n";
         return out.str();
     }
     const DatabaseReport report = summarize_database(input.invocations, *input.sqlite, input.hook_filter);
-    out << "\nDatabase (SQLite), per hook: time inside SQLite API calls (outermost calls, summed over\n"
-           "threads, so it can exceed 100%) as a share of the hook's summed wall time; of it, file I/O =\n"
-           "system calls on database files (read/write, fsync/fdatasync, fcntl locks); of that, syncs\n";
+    out << "\nDatabase (SQLite), per hook: time inside SQLite API calls (outermost calls,\n"
+           "summed over threads, so it can exceed 100%) as a share of the hook's summed\n"
+           "wall time; of it, file I/O = system calls on database files (read/write,\n"
+           "fsync/fdatasync, fcntl locks); of that, syncs\n";
     std::vector<std::string> quiet;
     for (const HookDatabaseSummary& h : report.hooks) {
         if (h.has_activity())
@@ -151,9 +144,10 @@ std::string render_sql_text(const ReportInput& input, std::size_t top_n) {
     if (report.statements.empty()) {
         out << "  no statement executions recorded\n";
     } else {
-        out << "  Latency: first sqlite3_step to SQLITE_DONE, an error or reset; exact nearest-rank\n"
-               "  percentiles. Literals are replaced by ?; [cut]: text cut at the recording bound;\n"
-               "  [exec]: run by sqlite3_exec (its whole text, possibly several statements)\n";
+        out << "  Latency: first sqlite3_step to SQLITE_DONE, an error or reset; exact\n"
+               "  nearest-rank percentiles. Literals are replaced by ?; [cut]: text cut at\n"
+               "  the recording bound; [exec]: run by sqlite3_exec (its whole text, possibly\n"
+               "  several statements)\n";
         TextTable table({"#", "total", "count", "p50", "p99", "max", "rows", "busy", "locked", "errors", "database",
                          "statement"},
                         {Align::kRight, Align::kRight, Align::kRight, Align::kRight, Align::kRight, Align::kRight,
@@ -161,7 +155,9 @@ std::string render_sql_text(const ReportInput& input, std::size_t top_n) {
         for (std::size_t i = 0; i < report.statements.size(); ++i) {
             const StatementGroup& g = report.statements[i];
             // No text: the statement was prepared before validprof attached.
-            std::string sql = g.sql.empty() ? "(prepare not seen)" : truncate(sanitize(g.sql), kSqlWidth);
+            std::string sql = g.sql.empty() ? "(prepare not seen)"
+                              : input.width == 0 ? sanitize(g.sql)
+                                                 : truncate(sanitize(g.sql), kSqlWidth);
             if (g.sql_truncated) sql += " [cut]";
             if (g.from_exec) sql += " [exec]";
             table.add_row({std::to_string(i + 1), format_duration(g.total_ns), std::to_string(g.count),
@@ -170,10 +166,12 @@ std::string render_sql_text(const ReportInput& input, std::size_t top_n) {
                            std::to_string(g.errors), g.database.empty() ? "?" : shorten_left(g.database, kPathWidth),
                            sql});
         }
-        out << table.render("  ");
+        table.set_elastic(11, 24);
+        table.set_drop_order({8, 7, 5, 6, 9, 10});  // locked, busy, max, rows, errors, database
+        out << table.render("  ", input.width);
     }
-    write_files(out, report.files);
-    return out.str();
+    write_files(out, report.files, input.width);
+    return wrap_lines(out.str(), input.width);
 }
 
 }  // namespace validprof::report

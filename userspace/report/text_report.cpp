@@ -35,6 +35,7 @@ std::string session_duration_text(const SessionSpan& span) {
 }
 
 void write_session(std::ostream& out, const ReportInput& input, const ReportData& data) {
+    const std::size_t width = input.width;
     const model::SessionSummary& s = input.session;
     out << "Session " << s.id << ": " << sanitize(s.info.command);
     if (!s.info.target.empty()) out << " " << sanitize(s.info.target);
@@ -64,7 +65,7 @@ void write_session(std::ostream& out, const ReportInput& input, const ReportData
         for (const auto& [reason, count] : s.end.lost_events) {
             if (model::counts_as_lost(reason)) reasons.add_row({sanitize(reason), std::to_string(count)});
         }
-        out << reasons.render("    ");
+        out << reasons.render("    ", width);
         out << "  WARNING: " << data.lost_events_total
             << " events were lost; some invocations may be missing, merged or"
                " shorter than they really were.\n";
@@ -79,7 +80,7 @@ std::string wall_cell(const HookSummary& h, std::uint64_t ns) {
     return h.complete == 0 ? "-" : format_duration(ns);
 }
 
-void write_hook_table(std::ostream& out, const ReportData& data) {
+void write_hook_table(std::ostream& out, const ReportData& data, std::size_t width) {
     out << "\nHooks: wall time from the root's exec to the last descendant's exit;\n"
            "exact nearest-rank percentiles over complete invocations\n";
     TextTable table({"hook", "runs", "failed", "incomplete", "p50", "p90", "p95", "p99", "max"},
@@ -91,10 +92,12 @@ void write_hook_table(std::ostream& out, const ReportData& data) {
                        wall_cell(h, h.p90_ns), wall_cell(h, h.p95_ns), wall_cell(h, h.p99_ns),
                        wall_cell(h, h.max_ns)});
     }
-    out << table.render("  ");
+    table.set_elastic(0, 12);
+    table.set_drop_order({5, 6, 3, 8});  // p90, p95, incomplete, max
+    out << table.render("  ", width);
 }
 
-void write_hook_detail(std::ostream& out, const HookSummary& h, const SessionSpan& span) {
+void write_hook_detail(std::ostream& out, const HookSummary& h, const SessionSpan& span, std::size_t width) {
     out << "\n" << sanitize(h.hook) << ": ";
     if (h.complete == 0) {
         out << "no complete invocation, so no wall-time breakdown\n";
@@ -122,8 +125,8 @@ void write_hook_detail(std::ostream& out, const HookSummary& h, const SessionSpa
                 << format_duration(others.run_queue_wait_ns) << ", sleeping "
                 << format_duration(others.off_cpu_sleep_ns) << ", blocked "
                 << format_duration(others.off_cpu_blocked_ns) << "\n";
-            out << "  (idle workers sleep through a run without delaying it: `validprof explain` shows\n"
-                   "   which waits were on the critical path)\n";
+            out << "  (idle workers sleep through a run without delaying it: `validprof explain`\n"
+                   "   shows which waits were on the critical path)\n";
         }
     }
 
@@ -149,12 +152,14 @@ void write_hook_detail(std::ostream& out, const HookSummary& h, const SessionSpa
         }
         cpus.add_row({std::to_string(cpu), format_duration(ns), share});
     }
-    out << cpus.render("    ");
+    out << cpus.render("    ", width);
 }
 
-std::string command_text(const model::ProcessRecord& p) {
+// Cut to kCommandWidth unless nothing is to be cut (--wide); the table
+// cuts it further to fit a narrow terminal.
+std::string command_text(const model::ProcessRecord& p, std::size_t width) {
     std::string command = !p.argv.empty() ? p.argv : !p.exe.empty() ? p.exe : "[" + p.comm + "]";
-    return truncate(sanitize(command), kCommandWidth);
+    return width == 0 ? sanitize(command) : truncate(sanitize(command), kCommandWidth);
 }
 
 void write_invocation(std::ostream& out, std::size_t rank, const model::Invocation& inv,
@@ -176,7 +181,7 @@ void write_invocation(std::ostream& out, std::size_t rank, const model::Invocati
     for (std::size_t i = 0; i < shown; ++i) {
         const model::ProcessRecord& p = inv.processes[i];
         const auto duration = process_duration_ns(p);
-        table.add_row({std::to_string(p.pid), std::to_string(p.ppid), command_text(p),
+        table.add_row({std::to_string(p.pid), std::to_string(p.ppid), command_text(p, input.width),
                        format_signed_duration(start_offset_ns(p, inv)),
                        duration ? format_duration(*duration) : "-",
                        format_duration(p.times.on_cpu_ns), format_duration(p.times.run_queue_wait_ns),
@@ -203,7 +208,9 @@ void write_invocation(std::ostream& out, std::size_t rank, const model::Invocati
             row("  " + std::to_string(other_count) + (other_count == 1 ? " other thread" : " other threads"), others);
         }
     }
-    out << table.render("    ");
+    table.set_elastic(2, 16);
+    table.set_drop_order({1, 3, 8, 7});  // ppid, start, blocked, sleep
+    out << table.render("    ", input.width);
     if (shown < inv.processes.size()) {
         out << "    ... " << inv.processes.size() - shown
             << " more processes (--json lists them all)\n";
@@ -218,10 +225,10 @@ void write_slowest(std::ostream& out, const ReportInput& input, const ReportData
         return;
     }
     out << " (top " << data.slowest.size() << ")\n";
-    out << "  Legend: start = offset from the invocation start (negative: forked before the\n"
-           "  hook's exec); dur = fork to exit; on-CPU, runq (run-queue wait), sleep (S) and\n"
-           "  blocked (D, mostly I/O) = that process's own threads. Processes overlap, so the\n"
-           "  columns do not add up to the wall time.\n";
+    out << "  Legend: start = offset from the invocation start (negative: forked before\n"
+           "  the hook's exec); dur = fork to exit; on-CPU, runq (run-queue wait), sleep\n"
+           "  (S) and blocked (D, mostly I/O) = that process's own threads. Processes\n"
+           "  overlap, so the columns do not add up to the wall time.\n";
     for (std::size_t i = 0; i < data.slowest.size(); ++i) {
         write_invocation(out, i + 1, *data.slowest[i], input);
     }
@@ -243,8 +250,9 @@ void write_phases(std::ostringstream& out, const ReportInput& input, const Repor
     std::uint64_t wall = data.span.known ? data.span.duration_ns : 0;
     PhaseReport report = summarize_phases(selected, phases, wall);
 
-    out << "\nPhases (USDT probe pairs), per hook: latency from NAME_start to NAME_end on one thread;\n"
-           "share = phase time over the hook's summed wall time (threads in parallel can exceed 100%)\n";
+    out << "\nPhases (USDT probe pairs), per hook: latency from NAME_start to NAME_end on\n"
+           "one thread; share = phase time over the hook's summed wall time (threads in\n"
+           "parallel can exceed 100%)\n";
     TextTable table({"hook", "phase", "count", "p50", "p99", "max", "share", "on-CPU"},
                     {Align::kLeft, Align::kLeft, Align::kRight, Align::kRight, Align::kRight, Align::kRight,
                      Align::kRight, Align::kRight});
@@ -252,7 +260,9 @@ void write_phases(std::ostringstream& out, const ReportInput& input, const Repor
         table.add_row({sanitize(phase.hook), sanitize(phase.provider + ":" + phase.phase), format_count(static_cast<double>(phase.count)),
                        format_duration(phase.p50_ns), format_duration(phase.p99_ns), format_duration(phase.max_ns),
                        format_percent(phase.share_of_hook_wall_percent), format_duration(phase.on_cpu_ns)});
-    out << table.render("  ");
+    table.set_elastic(1, 16);
+    table.set_drop_order({5, 7});  // max, on-CPU
+    out << table.render("  ", input.width);
 
     out << "\nCPU per core: on-CPU time over the session's wall time" << (wall ? "" : " (unknown)")
         << ";\n  validation = inside phases other than \"hook\" and \"db_write\", nested phases counted once\n";
@@ -267,7 +277,7 @@ void write_phases(std::ostringstream& out, const ReportInput& input, const Repor
         cpu.add_row({std::to_string(id), format_duration(validation), cpu_share(validation, wall), format_duration(hooks),
                      cpu_share(hooks, wall)});
     }
-    out << cpu.render("  ");
+    out << cpu.render("  ", input.width);
 }
 
 }  // namespace
@@ -288,12 +298,12 @@ std::string render_text(const ReportInput& input) {
         return out.str();
     }
 
-    write_hook_table(out, data);
-    for (const auto& h : data.hooks) write_hook_detail(out, h, data.span);
+    write_hook_table(out, data, input.width);
+    for (const auto& h : data.hooks) write_hook_detail(out, h, data.span, input.width);
     out << database_section_text(input);
     write_slowest(out, input, data);
     if (!input.phases.empty()) write_phases(out, input, data);
-    return out.str();
+    return wrap_lines(out.str(), input.width);
 }
 
 }  // namespace validprof::report

@@ -1,0 +1,204 @@
+// End-to-end, privileged: `validprof record --usdt` of real workloads, then
+// `validprof timeline`; the trace file, parsed, must draw every stored
+// process of every invocation at its stored start for its stored duration,
+// and every stored phase on its thread.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <map>
+#include <set>
+#include <tuple>
+
+#include <nlohmann/json.hpp>
+
+#include "cli_test_support.h"
+
+namespace validprof::testing {
+namespace {
+
+using nlohmann::json;
+
+json read_json(const std::string& path) {
+    std::ifstream file(path);
+    json parsed = json::parse(file, nullptr, false);
+    EXPECT_FALSE(parsed.is_discarded()) << path << " is not JSON";
+    return parsed;
+}
+
+// Nanoseconds from a microsecond field written with three decimals.
+std::uint64_t ns_of(const json& microseconds) {
+    return static_cast<std::uint64_t>(std::llround(microseconds.get<double>() * 1000.0));
+}
+
+// A session of two hooks: vp_fork_tree (a root, its children and
+// grandchildren) and vp_phases (USDT phase pairs), run by a shell that
+// matches neither rule, so it belongs to no invocation.
+class TimelinePrivileged : public ::testing::Test {
+protected:
+    void SetUp() override {
+        VALIDPROF_REQUIRE_BPF();
+        const std::string script = shell_quoted(workload("vp_fork_tree")) + " 2 2 3; " +
+                                   shell_quoted(workload("vp_phases")) + " 2";
+        CommandResult recorded =
+            run_command({validprof_binary(), "record", "--usdt", "--db", db(), "--hook", "tree=^\\S*vp_fork_tree",
+                         "--hook", "phases=^\\S*vp_phases", "--", "sh", "-c", script},
+                        {{"VALIDPROF_TRUTH", dir_.file("truth.txt")}});
+        ASSERT_EQ(recorded.exit_code, 0) << recorded.output;
+        invocations_ = load_latest_invocations(db());
+        ASSERT_EQ(invocations_.size(), 2u);
+        auto database = open_database(db());
+        ASSERT_TRUE(database);
+        auto phases = database->load_phase_executions(1);
+        ASSERT_TRUE(phases.ok());
+        phases_ = *phases;
+    }
+
+    std::string db() const { return dir_.file("p.db"); }
+
+    // `validprof timeline` with these options, into a file; the parsed trace.
+    json timeline(const std::vector<std::string>& options) {
+        std::vector<std::string> argv = {validprof_binary(), "timeline", "--db", db(), "-o", dir_.file("t.json")};
+        argv.insert(argv.end(), options.begin(), options.end());
+        CommandResult result = run_command(argv);
+        EXPECT_EQ(result.exit_code, 0) << result.output;
+        EXPECT_TRUE(result.output.empty()) << result.output;
+        return read_json(dir_.file("t.json"));
+    }
+
+    TempDir dir_;
+    std::vector<model::Invocation> invocations_;
+    std::vector<model::PhaseExecution> phases_;
+};
+
+// Each process slice of the trace, by pid.
+std::map<std::int64_t, json> process_slices(const json& trace) {
+    std::map<std::int64_t, json> slices;
+    for (const json& event : trace["traceEvents"])
+        if (event["ph"] == "X" && event["cat"] == "process") {
+            EXPECT_TRUE(slices.emplace(event["pid"].get<std::int64_t>(), event).second) << "twice: " << event.dump();
+        }
+    return slices;
+}
+
+std::map<std::int64_t, std::string> process_names(const json& trace) {
+    std::map<std::int64_t, std::string> names;
+    for (const json& event : trace["traceEvents"])
+        if (event["ph"] == "M" && event["name"] == "process_name") names[event["pid"]] = event["args"]["name"];
+    return names;
+}
+
+// What viewers need to draw every slice: on each (pid, tid) track, a slice
+// that starts inside another ends inside it too.
+void expect_slices_nest_per_track(const json& trace) {
+    std::map<std::pair<std::int64_t, std::int64_t>, std::vector<std::pair<std::uint64_t, std::uint64_t>>> tracks;
+    for (const json& event : trace["traceEvents"])
+        if (event["ph"] == "X")
+            tracks[{event["pid"], event["tid"]}].push_back({ns_of(event["ts"]), ns_of(event["ts"]) + ns_of(event["dur"])});
+    for (auto& [track, slices] : tracks) {
+        std::sort(slices.begin(), slices.end(), [](const auto& a, const auto& b) {
+            return a.first != b.first ? a.first < b.first : a.second > b.second;
+        });
+        std::vector<std::uint64_t> open;
+        for (const auto& [start, end] : slices) {
+            while (!open.empty() && open.back() <= start) open.pop_back();
+            EXPECT_TRUE(open.empty() || end <= open.back())
+                << "pid " << track.first << " tid " << track.second << ": [" << start << ", " << end
+                << "] overlaps a slice ending at " << open.back();
+            open.push_back(end);
+        }
+    }
+}
+
+void expect_invocation_drawn(const json& trace, const model::Invocation& invocation) {
+    const std::uint64_t origin = trace["otherData"]["origin_monotonic_ns"];
+    std::map<std::int64_t, json> slices = process_slices(trace);
+    std::map<std::int64_t, std::string> names = process_names(trace);
+    ASSERT_FALSE(invocation.processes.empty());
+    for (const model::ProcessRecord& process : invocation.processes) {
+        SCOPED_TRACE("pid " + std::to_string(process.pid) + " of " + invocation.hook);
+        ASSERT_TRUE(names.count(process.pid));
+        EXPECT_NE(names[process.pid].find(invocation.hook + " #" + std::to_string(invocation.id)), std::string::npos)
+            << names[process.pid];
+        EXPECT_NE(names[process.pid].find("(pid " + std::to_string(process.pid) + ")"), std::string::npos);
+        ASSERT_TRUE(slices.count(process.pid));
+        const json& slice = slices[process.pid];
+        EXPECT_EQ(slice["tid"], process.pid);
+        ASSERT_TRUE(process.exited) << "every process of these workloads exits";
+        ASSERT_GE(process.start_ns, origin);
+        EXPECT_EQ(ns_of(slice["ts"]), process.start_ns - origin);
+        EXPECT_EQ(ns_of(slice["dur"]), process.end_ns - process.start_ns);
+        EXPECT_EQ(slice["args"]["exe"], process.exe);
+        EXPECT_EQ(slice["args"]["on_cpu_ns"], process.times.on_cpu_ns);
+    }
+    std::size_t drawn = 0;
+    for (const json& event : trace["traceEvents"]) {
+        if (event["ph"] != "X" || event["cat"] != "invocation" || event["args"]["invocation_id"] != invocation.id)
+            continue;
+        ++drawn;
+        EXPECT_EQ(event["pid"], invocation.root_pid);
+        EXPECT_EQ(ns_of(event["ts"]), invocation.start_ns - origin);
+        EXPECT_EQ(ns_of(event["dur"]), invocation.wall_ns());
+    }
+    EXPECT_EQ(drawn, 1u) << "invocation " << invocation.id;
+}
+
+TEST_F(TimelinePrivileged, EveryProcessOfEveryInvocationAtItsStoredTimes) {
+    json trace = timeline({});
+    ASSERT_TRUE(trace.is_object());
+    EXPECT_EQ(trace["displayTimeUnit"], "ms");
+    std::size_t processes = 0;
+    for (const model::Invocation& invocation : invocations_) {
+        expect_invocation_drawn(trace, invocation);
+        processes += invocation.processes.size();
+    }
+    EXPECT_EQ(process_slices(trace).size(), processes) << "only the invocations' processes, not the shell";
+    EXPECT_EQ(process_names(trace).size(), processes);
+    for (const json& event : trace["traceEvents"])
+        if (event["ph"] == "X") {
+            EXPECT_GE(event["dur"].get<double>(), 0.0) << event.dump();
+        }
+    expect_slices_nest_per_track(trace);
+}
+
+TEST_F(TimelinePrivileged, EveryStoredPhaseOnItsThread) {
+    ASSERT_EQ(phases_.size(), 4u) << "vp_phases 2: two work and two nap phases";
+    json trace = timeline({});
+    const std::uint64_t origin = trace["otherData"]["origin_monotonic_ns"];
+    std::multiset<std::tuple<std::int64_t, std::int64_t, std::string, std::uint64_t, std::uint64_t>> drawn, stored;
+    for (const json& event : trace["traceEvents"])
+        if (event["ph"] == "X" && event["cat"] == "phase")
+            drawn.insert({event["pid"], event["tid"], event["name"], ns_of(event["ts"]), ns_of(event["dur"])});
+    for (const model::PhaseExecution& phase : phases_)
+        stored.insert({phase.pid, phase.tid, phase.provider + ":" + phase.phase, phase.start_ns - origin,
+                       phase.duration_ns()});
+    EXPECT_EQ(drawn.size(), phases_.size());
+    EXPECT_EQ(drawn, stored);
+}
+
+TEST_F(TimelinePrivileged, SelectsOneHookOrOneInvocation) {
+    for (const model::Invocation& invocation : invocations_) {
+        for (const std::vector<std::string>& selection :
+             {std::vector<std::string>{"--hook", invocation.hook},
+              std::vector<std::string>{"--invocation", std::to_string(invocation.id)}}) {
+            json trace = timeline(selection);
+            expect_invocation_drawn(trace, invocation);
+            EXPECT_EQ(process_slices(trace).size(), invocation.processes.size());
+            std::size_t phases = 0;
+            for (const json& event : trace["traceEvents"]) phases += event["ph"] == "X" && event["cat"] == "phase";
+            EXPECT_EQ(phases, invocation.hook == "phases" ? phases_.size() : 0u);
+        }
+    }
+}
+
+TEST_F(TimelinePrivileged, WritesToStandardOutput) {
+    CommandResult result = run_command({validprof_binary(), "timeline", "--db", db(), "-o", "-"});
+    ASSERT_EQ(result.exit_code, 0) << result.output;
+    json trace = json::parse(result.output, nullptr, false);
+    ASSERT_FALSE(trace.is_discarded()) << result.output.substr(0, 400);
+    for (const model::Invocation& invocation : invocations_) expect_invocation_drawn(trace, invocation);
+}
+
+}  // namespace
+}  // namespace validprof::testing
