@@ -488,5 +488,45 @@ TEST(TimelineChromeTrace, EmptySelectionIsAValidTrace) {
     EXPECT_EQ(trace["otherData"]["origin_monotonic_ns"], kSessionStart);
 }
 
+// --timeline sessions (every wait recorded): each thread gets a scheduler
+// lane of on-CPU, waiting and run-queue slices covering its life exactly.
+TEST(TimelineChromeTrace, EveryWaitRecordedGivesEachThreadASchedulerLane) {
+    TimelineInput input = sample_input();
+    model::WaitInterval preempted;
+    preempted.pid = 100;
+    preempted.tid = 100;
+    preempted.state = model::WaitState::Runnable;
+    preempted.off_ns = 5'120'000'000;
+    preempted.on_ns = 5'120'000'700;
+    input.waits.push_back(preempted);
+    EXPECT_TRUE(events_where(round_trip(input), "X", "sched").empty()) << "not without --timeline";
+
+    input.session.info.wait_record_min_ns = 0;
+    const json trace = round_trip(input);
+    std::vector<json> lane;
+    for (const json& slice : events_where(trace, "X", "sched"))
+        if (slice["args"]["tid"] == 100) lane.push_back(slice);
+    std::sort(lane.begin(), lane.end(), [](const json& a, const json& b) { return ns_of(a["ts"]) < ns_of(b["ts"]); });
+    // sh (tid 100) lives 5.1 s .. 5.3000004 s: on-CPU, preempted 700 ns,
+    // on-CPU, asleep in wait4 to its wakeup, 1 ns in the run queue, on-CPU.
+    const std::uint64_t origin = kSessionStart;
+    std::vector<std::tuple<std::string, std::uint64_t, std::uint64_t>> expected = {
+        {"on-CPU", 5'100'000'000, 5'120'000'000},   {"run queue", 5'120'000'000, 5'120'000'700},
+        {"on-CPU", 5'120'000'700, 5'160'000'000},   {"sleeping", 5'160'000'000, 5'250'000'999},
+        {"run queue", 5'250'000'999, 5'250'001'000}, {"on-CPU", 5'250'001'000, 5'300'000'400}};
+    ASSERT_EQ(lane.size(), expected.size()) << trace.dump();
+    for (std::size_t i = 0; i < lane.size(); ++i) {
+        EXPECT_EQ(lane[i]["name"], std::get<0>(expected[i])) << i;
+        EXPECT_EQ(origin + ns_of(lane[i]["ts"]), std::get<1>(expected[i])) << i;
+        EXPECT_EQ(origin + ns_of(lane[i]["ts"]) + ns_of(lane[i]["dur"]), std::get<2>(expected[i])) << i;
+    }
+    EXPECT_EQ(lane.front()["args"]["includes_first_run_queue_wait"], true);
+    // A thread without waits is on-CPU (or waiting briefly for a CPU) all along.
+    std::size_t worker = 0;
+    for (const json& slice : events_where(trace, "X", "sched")) worker += slice["args"]["tid"] == 102;
+    EXPECT_EQ(worker, 1u);
+    expect_slices_nest_per_track(trace);
+}
+
 }  // namespace
 }  // namespace validprof::timeline

@@ -26,7 +26,7 @@ const char* const kAttachUsage =
     "  sudo validprof attach --json-lines | jq -c '{hook, wall_ns}'\n";
 
 const char* const kRecordUsage =
-    "usage: validprof record [--hook NAME=REGEX]... [--rules FILE] [--db PATH] -- COMMAND [ARGS...]\n"
+    "usage: validprof record [--hook NAME=REGEX]... [--rules FILE] [--timeline] [--db PATH] -- COMMAND [ARGS...]\n"
     "\n"
     "Run COMMAND under observation. Processes in its tree whose exec matches a\n"
     "hook rule start invocations; when none matches, the whole tree is one\n"
@@ -35,7 +35,8 @@ const char* const kRecordUsage =
     "example:\n"
     "  sudo validprof record -- ./scripts/demo-hooks.sh\n"
     "  sudo validprof record --hook slow='sleep' -- sh -c 'sleep 0.1; sleep 0.2'\n"
-    "  sudo validprof record --stacks --freq 999 -- git commit -m wip\n";
+    "  sudo validprof record --stacks --freq 999 -- git commit -m wip\n"
+    "  sudo validprof record --timeline -- ./hook.sh && validprof timeline -o hook.json\n";
 
 // --stacks, --freq, --offcpu-min-us: shared by attach and record.
 struct StackFlags {
@@ -87,6 +88,16 @@ void add_syscall_span_option(po::options_description& description, bool& flag, b
     }
 }
 
+// Every off-CPU wait of a hook thread sent with its reason, not only those
+// of 50 µs or more: one ring-buffer record (about 200 bytes, stored) per
+// context switch of a tracked thread, so only when asked.
+void add_timeline_option(po::options_description& description, bool& flag) {
+    description.add_options()("timeline", po::bool_switch(&flag),
+                              "record every off-CPU wait (not only those of 50 µs or more), so that "
+                              "`validprof timeline` draws each thread's on-CPU, run-queue, sleeping and "
+                              "blocked intervals; one stored record per context switch of a hook thread");
+}
+
 constexpr double kMaxSeconds = 365.0 * 24 * 3600;
 
 std::vector<NumericRange> stack_option_ranges() {
@@ -136,6 +147,8 @@ int run_attach(const std::vector<std::string>& arguments) {
     add_probe_options(description, usdt, sql);
     bool syscall_spans = false;
     add_syscall_span_option(description, syscall_spans, false);
+    bool timeline = false;
+    add_timeline_option(description, timeline);
     bool json_lines = false;
     description.add_options()("json-lines", po::bool_switch(&json_lines),
                               "print each finished invocation to stdout as one JSON object per line, as it finishes");
@@ -178,6 +191,7 @@ int run_attach(const std::vector<std::string>& arguments) {
     options.usdt = usdt;
     options.sql = sql;
     options.syscall_spans = syscall_spans;
+    options.timeline = timeline;
     if (auto problem = apply_stack_options(*values, stack_flags, options)) {
         print_error("attach", *problem);
         return 2;
@@ -206,6 +220,8 @@ int run_record(const std::vector<std::string>& arguments) {
     add_probe_options(description, usdt, sql);
     bool no_syscall_spans = false;
     add_syscall_span_option(description, no_syscall_spans, true);
+    bool timeline = false;
+    add_timeline_option(description, timeline);
     add_common_options(description, common);
     auto values = parse_or_explain("record", own, description, kRecordUsage, common);
     if (!values) return common.help ? 0 : 2;
@@ -233,6 +249,7 @@ int run_record(const std::vector<std::string>& arguments) {
     options.usdt = usdt;
     options.sql = sql;
     options.syscall_spans = !no_syscall_spans;
+    options.timeline = timeline;
     if (auto problem = apply_stack_options(*values, stack_flags, options)) {
         print_error("record", *problem);
         return 2;

@@ -62,6 +62,7 @@ model::SessionInfo describe_session(const ObserveOptions& options) {
         info.kernel_release = names.release;
     }
     info.rules = options.rules.describe();
+    info.wait_record_min_ns = options.timeline ? 0 : tracer::kDefaultWaitRecordMinNs;
     std::uint64_t realtime = clock_ns(CLOCK_REALTIME);
     std::uint64_t monotonic = monotonic_ns();
     info.start_unix_ns = static_cast<std::int64_t>(realtime);
@@ -89,6 +90,7 @@ public:
         status.step("loading the process and scheduler probes");
         auto tracer = tracer::HookTracer::create(
             {.track_new_execs = options_.kind == ObserveOptions::Kind::Attach,
+             .wait_record_min_ns = options_.timeline ? 0 : tracer::kDefaultWaitRecordMinNs,
              .gate_unchecked_executables = options_.usdt || options_.sql,
              .syscall_spans = options_.syscall_spans},
             [this](const model::ProcessEvent& event) { on_event(event); },

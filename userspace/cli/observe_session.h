@@ -41,6 +41,10 @@ struct ObserveOptions {
     // Trace syncs, locks, forks and execs entry to exit for explain
     // (tracer::TracerOptions::syscall_spans).
     bool syscall_spans = false;
+    // Record every off-CPU wait, not only those of 50 µs or more
+    // (--timeline): `validprof timeline` then draws each thread's on-CPU,
+    // run-queue, sleeping and blocked intervals.
+    bool timeline = false;
     // Stream each finished invocation to stdout as one JSON object per
     // line (--json-lines), flushed as it is stored.
     bool json_lines = false;

@@ -18,6 +18,9 @@ struct SessionInfo {
     // CLOCK_REALTIME minus CLOCK_MONOTONIC at session start, so stored
     // monotonic timestamps can be shown as wall-clock times.
     std::int64_t monotonic_to_unix_offset_ns = 0;
+    // Off-CPU waits at least this long were recorded with their reason
+    // (model/wait.h): 50 µs by default, 0 with --timeline (every wait).
+    std::uint64_t wait_record_min_ns = 50'000;
 };
 
 // Counters stored with the lost events whose name starts with "note_" are

@@ -41,7 +41,7 @@ common::Error no_session(std::int64_t session_id, const std::string& path) {
     "s.id, s.command, s.target, s.host, s.kernel_release, s.rules, s.start_unix_ns, s.clock_offset_ns, "   \
     "s.end_unix_ns, s.complete, s.events_received, "                                                       \
     "(SELECT COUNT(*) FROM invocations i WHERE i.session_id = s.id), "                                     \
-    "s.recorder_pid, s.recorder_start_ticks, s.recorder_boot_id"
+    "s.recorder_pid, s.recorder_start_ticks, s.recorder_boot_id, s.wait_record_min_ns"
 #define VP_INVOCATION_COLUMNS                                                                              \
     "id, hook, root_pid, start_ns, root_end_ns, last_end_ns, complete, exit_code, " VP_SCHED_COLUMNS
 // ?2 IS NULL: all hooks. Used where the hook filter only narrows a join.
@@ -62,6 +62,7 @@ model::SessionSummary read_session(const Statement& statement) {
     summary.complete = statement.column_int(9) != 0;
     summary.end.events_received = from_sql(statement.column_int(10));
     summary.invocation_count = from_sql(statement.column_int(11));
+    summary.info.wait_record_min_ns = from_sql(statement.column_int(15));
     if (!summary.complete) {
         RecorderIdentity recorder;
         recorder.pid = static_cast<std::int32_t>(statement.column_int(12));
@@ -106,8 +107,8 @@ constexpr const char* kQueries[] = {
     "SELECT 1 FROM sessions WHERE id = ?1",
     // InsertSession
     "INSERT INTO sessions (command, target, host, kernel_release, rules, start_unix_ns, clock_offset_ns, "
-    "complete, events_received, recorder_pid, recorder_start_ticks, recorder_boot_id) "
-    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 0, 0, ?8, ?9, ?10)",
+    "complete, events_received, recorder_pid, recorder_start_ticks, recorder_boot_id, wait_record_min_ns) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 0, 0, ?8, ?9, ?10, ?11)",
     // FinishSession
     "UPDATE sessions SET end_unix_ns = ?2, events_received = ?3, complete = 1 WHERE id = ?1",
     // DeleteLostEvents
@@ -319,6 +320,7 @@ common::Result<std::int64_t> ProfileDatabase::begin_session(const model::Session
     s.bind_int(8, recorder.pid);
     s.bind_int(9, static_cast<std::int64_t>(recorder.start_ticks));
     s.bind_text(10, recorder.boot_id);
+    s.bind_int(11, to_sql(info.wait_record_min_ns));
     // Autocommit: the row is durable before any invocation is stored.
     if (auto done = s.run(); !done) return failure("begin a session", done.error());
     return connection_.last_insert_rowid();

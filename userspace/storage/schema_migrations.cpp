@@ -307,6 +307,14 @@ ALTER TABLE sessions ADD COLUMN recorder_start_ticks INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE sessions ADD COLUMN recorder_boot_id TEXT NOT NULL DEFAULT '';
 )sql";
 
+// The shortest off-CPU wait the session recorded with its reason (the
+// kernel side's wait_record_min_ns): 50 µs by default, 0 with --timeline
+// (every wait, so the gaps between them are exactly the on-CPU time).
+// Sessions written before recorded 50 µs.
+constexpr const char* kVersion8 = R"sql(
+ALTER TABLE sessions ADD COLUMN wait_record_min_ns INTEGER NOT NULL DEFAULT 50000;
+)sql";
+
 constexpr std::array kMigrations{
     Migration{1, "base tables", kVersion1},
     Migration{2, "query indexes", kVersion2},
@@ -315,6 +323,7 @@ constexpr std::array kMigrations{
     Migration{5, "SQLite activity", kVersion5},
     Migration{6, "threads and waits", kVersion6},
     Migration{7, "recorder identity", kVersion7},
+    Migration{8, "wait recording threshold", kVersion8},
 };
 
 }  // namespace

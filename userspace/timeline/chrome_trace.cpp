@@ -97,6 +97,9 @@ std::uint64_t unfinished_end(const model::Invocation& invocation, const model::S
 // of the trace already used (reuse within the session) gets a synthetic id
 // at or above PID_MAX_LIMIT, which no OS id reaches; so do the tracks that
 // are not threads (an invocation's, overflow lanes).
+// Scheduler lanes sort after every thread track of their process.
+constexpr std::int64_t kSchedulerLaneSortBase = 1'000'000;
+
 class TrackIds {
 public:
     std::int64_t claim(std::int32_t os_id) {
@@ -143,6 +146,7 @@ public:
         for (const model::StatementExecution& statement : input_.statements) add_statement(statement);
         for (const model::SyscallSpan& span : input_.spans) add_span(span);
         for (const model::WaitInterval& wait : input_.waits) add_wait(wait);
+        if (input_.session.info.wait_record_min_ns == 0) add_scheduler_lanes();
         lay_out_slices();
         return take_events();
     }
@@ -402,6 +406,60 @@ private:
             args["cpu_holder_tracked"] = wait.holder_tracked;
         }
         add_slice(track->track_pid, thread, wait.off_ns, wait.on_ns, std::move(name), "off-cpu", std::move(args));
+    }
+
+    // Sessions recorded with --timeline hold every off-CPU wait, so a
+    // thread's life splits exactly into on-CPU stretches (between waits),
+    // and per wait the time asleep or blocked (to its wakeup) and in the
+    // run queue (wakeup, or preemption, to running again). Each thread gets
+    // a lane of its own ("main · scheduler") with these slices, which
+    // never overlap and together cover the thread's drawn lifetime.
+    void add_scheduler_lanes() {
+        std::map<std::pair<std::int32_t, std::int32_t>, std::vector<const model::WaitInterval*>> by_thread;
+        for (const model::WaitInterval& wait : input_.waits)
+            by_thread[{wait.pid, wait.tid ? wait.tid : wait.pid}].push_back(&wait);
+        for (auto& [key, waits] : by_thread)
+            std::sort(waits.begin(), waits.end(), [](const auto* a, const auto* b) { return a->off_ns < b->off_ns; });
+        std::int64_t lane_index = 0;
+        for (ProcessTrack& track : tracks_) {
+            for (const model::ThreadRecord& thread : track.process->thread_records) {
+                const std::uint64_t start = thread.start_ns ? thread.start_ns : track.start_ns;
+                const std::uint64_t end = thread.end_ns ? thread.end_ns : std::max(track.end_ns, start);
+                const std::int64_t lane = ids_.fresh();
+                name_thread_track(track.track_pid, lane, thread_name(track.process->pid, thread.tid) + " \xc2\xb7 scheduler",
+                                  kSchedulerLaneSortBase + lane_index++);
+                std::uint64_t cursor = start;
+                bool first = true;
+                auto on_cpu = [&](std::uint64_t until) {
+                    if (until <= cursor) return;
+                    json args = {{"tid", thread.tid}};
+                    // A new thread waits for a CPU after its fork before it
+                    // first runs; no wait record covers that.
+                    if (first) args["includes_first_run_queue_wait"] = true;
+                    add_slice(track.track_pid, lane, cursor, until, "on-CPU", "sched", std::move(args));
+                    first = false;
+                };
+                auto found = by_thread.find({track.process->pid, thread.tid});
+                if (found != by_thread.end()) {
+                    for (const model::WaitInterval* wait : found->second) {
+                        if (wait->off_ns < start || wait->off_ns >= end || wait->off_ns < cursor) continue;
+                        on_cpu(wait->off_ns);
+                        first = false;
+                        const std::uint64_t ran_again = std::min(std::max(wait->on_ns, wait->off_ns), end);
+                        const bool preempted = wait->state == model::WaitState::Runnable || wait->woken_ns == 0;
+                        const std::uint64_t woken = preempted ? wait->off_ns : std::clamp(wait->woken_ns, wait->off_ns, ran_again);
+                        if (woken > wait->off_ns)
+                            add_slice(track.track_pid, lane, wait->off_ns, woken, state_name(wait->state), "sched",
+                                      {{"tid", thread.tid}});
+                        if (ran_again > woken)
+                            add_slice(track.track_pid, lane, woken, ran_again, "run queue", "sched",
+                                      {{"tid", thread.tid}, {"preempted", preempted}});
+                        cursor = ran_again;
+                    }
+                }
+                on_cpu(end);
+            }
+        }
     }
 
     // Viewers draw a thread's slices as a stack: each must lie within the
