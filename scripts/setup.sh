@@ -18,6 +18,8 @@ packages=(
   chromium
   # prometheus: the server and promtool, real consumers of `attach --metrics`
   prometheus curl
+  # golang-go: `go tool pprof`, the real consumer of `flamegraph --format pprof`
+  golang-go
 )
 
 missing=()

@@ -214,13 +214,14 @@ inline ::testing::AssertionResult within(const char* what, std::uint64_t measure
                                          << " ns, difference " << difference << " ns > allowed " << allowed << " ns";
 }
 
-// Starts validprof in the background with its output in a file.
+// Starts validprof in the background with its output in a file (stdout on
+// `stdout_fd` instead when one is given, e.g. a pipe the test reads).
 inline pid_t spawn_validprof(const std::vector<std::string>& arguments, const std::string& log_path,
-                      const std::map<std::string, std::string>& environment = {}) {
+                             const std::map<std::string, std::string>& environment = {}, int stdout_fd = -1) {
     pid_t pid = fork();
     if (pid == 0) {
         int log = open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        dup2(log, STDOUT_FILENO);
+        dup2(stdout_fd >= 0 ? stdout_fd : log, STDOUT_FILENO);
         dup2(log, STDERR_FILENO);
         for (const auto& [name, value] : environment) setenv(name.c_str(), value.c_str(), 1);
         std::vector<char*> argv;

@@ -21,19 +21,7 @@ struct StreamingAttach {
     StreamingAttach(const std::vector<std::string>& arguments, const std::string& log_path) {
         int fds[2];
         if (pipe2(fds, O_CLOEXEC) != 0) return;
-        pid = fork();
-        if (pid == 0) {
-            dup2(fds[1], STDOUT_FILENO);
-            const int log = open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-            dup2(log, STDERR_FILENO);
-            std::vector<char*> argv;
-            std::string binary = validprof_binary();
-            argv.push_back(binary.data());
-            for (const std::string& argument : arguments) argv.push_back(const_cast<char*>(argument.c_str()));
-            argv.push_back(nullptr);
-            execv(argv[0], argv.data());
-            _exit(127);
-        }
+        pid = spawn_validprof(arguments, log_path, {}, fds[1]);
         close(fds[1]);
         stdout_fd = fds[0];
     }
