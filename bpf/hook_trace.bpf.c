@@ -303,7 +303,8 @@ static __always_inline void finish_thread(struct vp_thread_state *state, struct 
 			event->exit_code = BPF_CORE_READ(task, exit_code);
 			event->group_dead = vp_task_group_dead(task);
 		}
-		event->reserved = 0;
+		/* Pages; an unsigned long in the kernel, 16 TiB fit in 32 bits of 4 KiB pages. */
+		event->max_rss_pages = event->group_dead ? (__u32)BPF_CORE_READ(task, signal, maxrss) : 0;
 		event->exiting_ns = state->exit_ns;
 		bpf_probe_read_kernel(&event->totals, sizeof(event->totals), &state->totals);
 		bpf_ringbuf_submit(event, BPF_RB_NO_WAKEUP);

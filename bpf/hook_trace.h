@@ -187,7 +187,11 @@ struct vp_exit_event {
 	__u32 ppid;
 	__s32 exit_code;  /* wait(2) style: status << 8, or the signal number */
 	__u32 group_dead; /* 1 when this was the process's last thread */
-	__u32 reserved;
+	/* With group_dead: the process's peak resident set in pages
+	 * (signal->maxrss, which do_exit() brings up to date before the
+	 * exit path frees memory; what wait4's ru_maxrss reports, in KiB).
+	 * 0 for other threads. */
+	__u32 max_rss_pages;
 	__u64 exiting_ns; /* sched_process_exit: where the exit path began */
 	struct vp_sched_totals totals;
 };

@@ -8,6 +8,8 @@
 
 #include <set>
 
+#include <nlohmann/json.hpp>
+
 #include "cli_test_support.h"
 
 namespace validprof::testing {
@@ -220,6 +222,44 @@ TEST(RecordPrivileged, CommandWithoutMatchingRuleIsOneInvocation) {
     EXPECT_EQ(invocation.hook, "sh");
     EXPECT_EQ(invocation.processes.size(), 3u);
     EXPECT_EQ(invocation.exit_code >> 8, 3);
+}
+
+// Peak memory: each process's peak resident set is the kernel's own figure,
+// exactly what wait4 reports to its parent (ru_maxrss, KiB): both read the
+// process's signal->maxrss after its exit path began. Two sizes, so a
+// figure that ignored the allocation could not pass.
+TEST(RecordPrivileged, PeakResidentSetIsTheKernelsFigureForEachProcess) {
+    VALIDPROF_REQUIRE_BPF();
+    for (const int mebibytes : {16, 96}) {
+        TempDir dir;
+        Recorded recorded = record(dir, {"--hook", "rss=vp_peak_rss"}, {"vp_peak_rss", std::to_string(mebibytes)});
+        ASSERT_EQ(recorded.result.exit_code, 0) << recorded.result.output;
+        ASSERT_EQ(recorded.truth.size(), 1u);
+        const std::int32_t child = static_cast<std::int32_t>(truth_u64(recorded.truth[0], "child"));
+        const std::uint64_t maxrss_kib = truth_u64(recorded.truth[0], "child_maxrss_kb");
+        ASSERT_EQ(recorded.invocations.size(), 1u);
+        const model::ProcessRecord* measured = nullptr;
+        for (const model::ProcessRecord& process : recorded.invocations[0].processes)
+            if (process.pid == child) measured = &process;
+        ASSERT_NE(measured, nullptr) << "the child " << child << " is not in the invocation";
+        EXPECT_EQ(measured->peak_rss_bytes, maxrss_kib * 1024) << mebibytes << " MiB";
+        EXPECT_GE(measured->peak_rss_bytes, static_cast<std::uint64_t>(mebibytes) << 20);
+        // The parent's peak includes the image it had before its exec (a
+        // copy of validprof, which forked it), as ru_maxrss does; at least
+        // what it read for itself just before exiting.
+        std::uint64_t largest = 0;
+        for (const model::ProcessRecord& process : recorded.invocations[0].processes) {
+            EXPECT_GT(process.peak_rss_bytes, 0u) << "pid " << process.pid << ": every exit carries its peak";
+            if (process.pid == recorded.invocations[0].root_pid)
+                EXPECT_GE(process.peak_rss_bytes, truth_u64(recorded.truth[0], "self_maxrss_kb") * 1024);
+            largest = std::max(largest, process.peak_rss_bytes);
+        }
+
+        CommandResult report = run_command({validprof_binary(), "report", "--json", "--db", dir.file("profile.db")});
+        ASSERT_EQ(report.exit_code, 0) << report.output;
+        auto json = nlohmann::json::parse(report.output);
+        EXPECT_EQ(json["hooks"][0]["max_process_rss_bytes"].get<std::uint64_t>(), largest);
+    }
 }
 
 }  // namespace

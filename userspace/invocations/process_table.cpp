@@ -89,6 +89,7 @@ bool apply_exit(TrackedProcess& process, const model::ExitEvent& exit) {
     process.record.exited = true;
     process.record.end_ns = exit.timestamp_ns;
     process.record.exit_code = exit.exit_code;
+    process.record.peak_rss_bytes = exit.max_rss_bytes;
     if (process.record.ppid == 0) process.record.ppid = exit.ppid;
     return true;
 }

@@ -41,6 +41,10 @@ struct ProcessRecord {
     std::uint32_t threads = 1;   // threads seen, the main one included
     SchedTimes times;            // sum over its threads
     std::uint64_t exec_ns = 0;   // its last exec while observed; 0: none seen
+    // Peak resident set of the process over its whole life (exec'd images
+    // before its last included), bytes, as wait4's ru_maxrss (KiB) reports
+    // it; 0 when its exit was not seen.
+    std::uint64_t peak_rss_bytes = 0;
     // Per thread, in creation order (the main thread first when seen).
     std::vector<ThreadRecord> thread_records;
 };

@@ -52,6 +52,9 @@ struct ExitEvent {
     // count of live threads). Another thread's final switch may still come
     // a moment later.
     bool group_dead = false;
+    // With group_dead: the process's peak resident set (the kernel's
+    // signal->maxrss, as wait4's ru_maxrss reports it), bytes; 0 otherwise.
+    std::uint64_t max_rss_bytes = 0;
     std::uint64_t exiting_ns = 0;  // sched_process_exit: where its exit path began (0: not seen)
     SchedTimes times;
 };

@@ -105,4 +105,18 @@ std::string format_local_time(std::int64_t unix_ns) {
     return buf;
 }
 
+std::string format_bytes(std::uint64_t bytes) {
+    if (bytes < 1024) return std::to_string(bytes) + " B";
+    static constexpr const char* kUnits[] = {"KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+    double value = static_cast<double>(bytes) / 1024.0;
+    std::size_t unit = 0;
+    while (value >= 1024.0 && unit + 1 < std::size(kUnits)) {
+        value /= 1024.0;
+        ++unit;
+    }
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.*f %s", value < 10 ? 2 : value < 100 ? 1 : 0, value, kUnits[unit]);
+    return buf;
+}
+
 }  // namespace validprof::report

@@ -27,6 +27,10 @@ std::string format_signed_duration(std::int64_t ns);
 // A count or mean such as switches per invocation: "12", "3.5", "0.25".
 std::string format_count(double value);
 
+// "512 B", "1.50 KiB", "12.3 MiB", "1.00 GiB": binary units, three
+// significant digits.
+std::string format_bytes(std::uint64_t bytes);
+
 // A percentage with three significant digits and at most two decimals:
 // "41.2%", "0.98%", "0.00%", "100%".
 std::string format_percent(double percent);

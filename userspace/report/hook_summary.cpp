@@ -21,6 +21,7 @@ HookSummary summarize_one(const std::string& hook,
     model::SchedTimes main_threads, other_threads;
     std::uint64_t other_thread_count = 0;
     std::uint64_t complete_processes = 0;
+    std::uint64_t largest_rss_sum = 0;
     for (const model::Invocation* inv : invocations) {
         if (is_failure(inv->exit_code)) ++s.failed;
         for (const auto& [cpu, ns] : inv->times.on_cpu_ns_per_cpu) s.on_cpu_ns_per_cpu[cpu] += ns;
@@ -29,6 +30,10 @@ HookSummary summarize_one(const std::string& hook,
         walls.push_back(inv->wall_ns());
         complete_times.add(inv->times);
         complete_processes += inv->processes.size();
+        std::uint64_t largest_rss = 0;
+        for (const model::ProcessRecord& process : inv->processes) largest_rss = std::max(largest_rss, process.peak_rss_bytes);
+        largest_rss_sum += largest_rss;
+        s.max_process_rss_bytes = std::max(s.max_process_rss_bytes, largest_rss);
         for (const model::ProcessRecord& process : inv->processes)
             for (const model::ThreadRecord& thread : process.thread_records) {
                 if (thread.tid == process.pid) {
@@ -64,6 +69,7 @@ HookSummary summarize_one(const std::string& hook,
     s.mean_voluntary_switches = mean(complete_times.voluntary_switches);
     s.mean_involuntary_switches = mean(complete_times.involuntary_switches);
     s.mean_processes = mean(complete_processes);
+    s.mean_largest_process_rss_bytes = mean(largest_rss_sum);
     auto mean_times = [n](const model::SchedTimes& total) {
         model::SchedTimes m;
         m.on_cpu_ns = (total.on_cpu_ns + n / 2) / n;

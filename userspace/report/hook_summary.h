@@ -57,6 +57,14 @@ struct HookSummary {
     model::SchedTimes mean_other_threads;
     double mean_other_thread_count = 0;
 
+    // Memory over complete invocations: each one's largest peak resident
+    // set among its processes (the kernel's maxrss at each exit), then the
+    // mean and the maximum of those. Processes of a tree overlap in time,
+    // so the tree's true peak lies between its largest process and their
+    // sum. 0 when no process exit carried it.
+    double mean_largest_process_rss_bytes = 0;
+    std::uint64_t max_process_rss_bytes = 0;
+
     // Total on-CPU nanoseconds per CPU id over all invocations of the hook;
     // only CPUs the hook ran on appear.
     std::map<std::uint32_t, std::uint64_t> on_cpu_ns_per_cpu;

@@ -88,6 +88,9 @@ json hook_json(const HookSummary& h, const SessionSpan& span) {
         {"mean_involuntary_switches",
          h.complete ? json(h.mean_involuntary_switches) : json(nullptr)},
         {"mean_processes", h.complete ? json(h.mean_processes) : json(nullptr)},
+        {"mean_largest_process_rss_bytes",
+         h.complete ? json(std::llround(h.mean_largest_process_rss_bytes)) : json(nullptr)},
+        {"max_process_rss_bytes", h.complete ? json(h.max_process_rss_bytes) : json(nullptr)},
         {"total_on_cpu_ns", h.total_on_cpu_ns()},
         {"cpu_per_core", std::move(cpus)},
         // Means per complete invocation, main threads against the others.
@@ -106,6 +109,7 @@ json process_json(const model::ProcessRecord& p, const model::Invocation& inv) {
         {"argv", to_valid_utf8(p.argv)},
         {"comm", to_valid_utf8(p.comm)},
         {"threads", p.threads},
+        {"peak_rss_bytes", p.peak_rss_bytes},
         {"start_offset_ns", start_offset_ns(p, inv)},
         {"duration_ns", duration ? json(*duration) : json(nullptr)},
         {"exited", p.exited},

@@ -17,19 +17,6 @@ namespace {
 constexpr std::size_t kSqlWidth = 100;
 constexpr std::size_t kPathWidth = 40;
 
-std::string format_bytes(std::uint64_t bytes) {
-    if (bytes < 1024) return std::to_string(bytes) + " B";
-    static constexpr const char* kUnits[] = {"KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
-    double value = static_cast<double>(bytes) / 1024.0;
-    std::size_t unit = 0;
-    while (value >= 1024.0 && unit + 1 < std::size(kUnits)) {
-        value /= 1024.0;
-        ++unit;
-    }
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.*f %s", value < 10 ? 2 : value < 100 ? 1 : 0, value, kUnits[unit]);
-    return buf;
-}
 
 // The end of a path matters more than its start: keep the file name and cut
 // on the left.

@@ -2,6 +2,7 @@
 
 #include "report/phase_summary.h"
 
+#include <cmath>
 #include <sstream>
 
 #include "report/duration_format.h"
@@ -112,6 +113,10 @@ void write_hook_detail(std::ostream& out, const HookSummary& h, const SessionSpa
         out << "  context switches " << format_count(h.mean_voluntary_switches) << " voluntary, "
             << format_count(h.mean_involuntary_switches) << " involuntary; processes "
             << format_count(h.mean_processes) << "\n";
+        if (h.max_process_rss_bytes > 0)
+            out << "  memory: largest process's peak resident set "
+                << format_bytes(static_cast<std::uint64_t>(std::llround(h.mean_largest_process_rss_bytes)))
+                << " (max " << format_bytes(h.max_process_rss_bytes) << ")\n";
         out << "  (summed over every thread of every process; processes overlap in time,\n"
                "   so these need not add up to the wall time)\n";
         if (h.has_other_threads) {

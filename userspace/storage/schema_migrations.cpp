@@ -315,6 +315,12 @@ constexpr const char* kVersion8 = R"sql(
 ALTER TABLE sessions ADD COLUMN wait_record_min_ns INTEGER NOT NULL DEFAULT 50000;
 )sql";
 
+// Each process's peak resident set (bytes; the kernel's signal->maxrss at
+// its exit). 0 for processes stored before, and for exits not seen.
+constexpr const char* kVersion9 = R"sql(
+ALTER TABLE processes ADD COLUMN peak_rss_bytes INTEGER NOT NULL DEFAULT 0;
+)sql";
+
 constexpr std::array kMigrations{
     Migration{1, "base tables", kVersion1},
     Migration{2, "query indexes", kVersion2},
@@ -324,6 +330,7 @@ constexpr std::array kMigrations{
     Migration{6, "threads and waits", kVersion6},
     Migration{7, "recorder identity", kVersion7},
     Migration{8, "wait recording threshold", kVersion8},
+    Migration{9, "peak resident memory", kVersion9},
 };
 
 }  // namespace

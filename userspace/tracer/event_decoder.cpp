@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstring>
@@ -84,6 +85,9 @@ common::Result<model::ProcessEvent> decode_event(const void* data, std::size_t s
             event.ppid = static_cast<std::int32_t>(raw->ppid);
             event.exit_code = raw->exit_code;
             event.group_dead = raw->group_dead != 0;
+            // The kernel counts pages of its own size (sysconf's, for this process too).
+            static const std::uint64_t page_bytes = static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE));
+            event.max_rss_bytes = static_cast<std::uint64_t>(raw->max_rss_pages) * page_bytes;
             event.exiting_ns = raw->exiting_ns;
             event.times = to_sched_times(raw->totals);
             return model::ProcessEvent{std::move(event)};
