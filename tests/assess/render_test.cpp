@@ -18,7 +18,7 @@
 
 namespace validprof::assess {
 // Defined in report_test.cpp: the assessment from planted sessions.
-Assessment planted_assessment();
+Assessment planted_assessment(bool with_memory);
 namespace {
 
 namespace fs = std::filesystem;
@@ -72,7 +72,7 @@ TEST(ReportInChromium, RendersItsChartsWithoutErrors) {
     std::string pattern = (fs::temp_directory_path() / "validprof-render-XXXXXX").string();
     ASSERT_NE(mkdtemp(pattern.data()), nullptr);
     const fs::path dir = pattern;
-    const std::string html = render_html(build_report(planted_assessment()));
+    const std::string html = render_html(build_report(planted_assessment(true)));
     std::ofstream(dir / "report.html") << html;
     const std::string url = "file://" + (dir / "report.html").string();
     const std::vector<std::string> common = {chromium, "--headless", "--no-sandbox", "--disable-gpu",

@@ -18,7 +18,7 @@ using report::testing::at;
 using report::testing::invocation;
 using report::testing::kMs;
 
-compare::SessionSample session(std::int64_t id, std::uint64_t post_edit_ms, bool consensus) {
+compare::SessionSample session(std::int64_t id, std::uint64_t post_edit_ms, bool consensus, std::uint64_t rss_bytes = 0) {
     compare::SessionSample s;
     s.session_id = id;
     s.wall_ns = 100'000 * kMs;
@@ -27,6 +27,7 @@ compare::SessionSample session(std::int64_t id, std::uint64_t post_edit_ms, bool
         const std::uint64_t start = at(static_cast<std::uint64_t>(i) * 1000 * kMs);
         model::Invocation inv = invocation("post-edit", start, (post_edit_ms + static_cast<std::uint64_t>(i % 5)) * kMs);
         inv.root_pid = inv.processes[0].pid = 5000 + i;
+        inv.processes[0].peak_rss_bytes = rss_bytes;
         inv.times.on_cpu_ns = 5 * kMs;
         inv.times.on_cpu_ns_per_cpu = {{0, 5 * kMs}};
         s.invocations.push_back(inv);
@@ -47,8 +48,9 @@ compare::SessionSample session(std::int64_t id, std::uint64_t post_edit_ms, bool
 
 }  // namespace
 
-// Shared with render_test.cpp.
-Assessment planted_assessment() {
+// Shared with render_test.cpp. With memory: every post-edit's process peaks
+// at 40 MB in the baseline and 45 MB elsewhere.
+Assessment planted_assessment(bool with_memory) {
     Suite suite;
     suite.name = "synthetic";
     suite.baseline = "baseline";
@@ -67,8 +69,10 @@ Assessment planted_assessment() {
     add("stage-4D", "stage", 100, "4D");   // 20 -> 50 ms: +30 ms, hook p99 still < 100 ms
     add("rollout-10", "rollout", 10, "");  // +20%: above the seed's +2-3%
     std::vector<ScenarioRun> runs;
-    std::vector<compare::SessionSample> sessions = {session(1, 200, false), session(2, 202, true), session(3, 230, true),
-                                                    session(4, 240, true)};
+    const std::uint64_t base_rss = with_memory ? 40'000'000 : 0;
+    const std::uint64_t rss = with_memory ? 45'000'000 : 0;
+    std::vector<compare::SessionSample> sessions = {session(1, 200, false, base_rss), session(2, 202, true, rss),
+                                                    session(3, 230, true, rss), session(4, 240, true, rss)};
     for (std::size_t i = 0; i < sessions.size(); ++i) {
         ScenarioRun run;
         run.name = suite.scenarios[i].name;
@@ -81,7 +85,7 @@ Assessment planted_assessment() {
 
 namespace {
 
-Assessment planted() { return planted_assessment(); }
+Assessment planted() { return planted_assessment(false); }
 
 const Projection& projection(const Assessment& a, const std::string& claim) {
     for (const Projection& p : a.projections)
@@ -100,7 +104,10 @@ TEST(Assessment, ProjectionsArePlacedAgainstTheSeedsRanges) {
     EXPECT_EQ(projection(a, "Byzantine consensus per critical decision").status, "below");
     // rollout-10 p99 240+4 vs 200+4 ms: +19.6%, above +2-3%.
     EXPECT_EQ(projection(a, "Response time impact at 10% rollout").status, "above");
-    EXPECT_EQ(projection(a, "Memory increase").status, "not measured");
+    EXPECT_EQ(projection(a, "Memory increase").status, "not measured");  // no peak RSS in these sessions
+    const Assessment with_memory = planted_assessment(true);
+    EXPECT_EQ(projection(with_memory, "Memory increase").measured, "+5.0 MB per hook");
+    EXPECT_EQ(projection(with_memory, "Memory increase").status, "below");  // the seed projected +350-900 MB
     // 25% and peak are not in this suite.
     EXPECT_EQ(projection(a, "Response time impact at 25% rollout").status, "not measured");
 }

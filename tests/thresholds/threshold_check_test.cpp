@@ -3,6 +3,8 @@
 // wall time, so its p99 (and any change of it) is known exactly.
 #include <gtest/gtest.h>
 
+#include <fstream>
+
 #include "report/synthetic.h"
 #include "thresholds/threshold_check.h"
 
@@ -142,11 +144,47 @@ TEST(Check, DatabaseQueriesIsTheChangeOfMeanStatementTime) {
     EXPECT_EQ(only_verdict(run_check(file, &base, session(kMs))), Verdict::Skip);
 }
 
-TEST(Check, MemoryUsageIsSkippedWithTheReason) {
+TEST(Check, MemoryUsageIsSkippedWithoutMemoryFigures) {
+    // Sessions stored before peak RSS was recorded carry zeros.
     CheckResult result = run_check(parse("performance_alerts:\n  memory_usage:\n    warning: 85%\n"), nullptr, session(kMs));
     ASSERT_EQ(only_verdict(result), Verdict::Skip);
     EXPECT_NE(result.lines[0].note.find("no memory figures"), std::string::npos);
     EXPECT_EQ(exit_status(result.worst), 0);
+}
+
+// Every invocation's processes with this peak resident set.
+SessionSample with_rss(SessionSample sample, double bytes) {
+    for (model::Invocation& invocation : sample.invocations)
+        for (model::ProcessRecord& process : invocation.processes) process.peak_rss_bytes = static_cast<std::uint64_t>(bytes);
+    return sample;
+}
+
+double mem_total_bytes() {
+    std::ifstream meminfo("/proc/meminfo");
+    std::string key;
+    double kib = 0;
+    meminfo >> key >> kib;
+    return key == "MemTotal:" ? kib * 1024.0 : 0;
+}
+
+TEST(Check, MemoryUsageShareOfTheMachineAtBelowAndAbove) {
+    const double total = mem_total_bytes();
+    ASSERT_GT(total, 0);
+    const ThresholdFile file = parse("performance_alerts:\n  memory_usage:\n    warning: 50%\n    critical: 90%\n");
+    EXPECT_EQ(only_verdict(run_check(file, nullptr, with_rss(session(kMs), 0.25 * total))), Verdict::Ok);
+    EXPECT_EQ(only_verdict(run_check(file, nullptr, with_rss(session(kMs), 0.50 * total))), Verdict::Ok);  // at the limit
+    EXPECT_EQ(only_verdict(run_check(file, nullptr, with_rss(session(kMs), 0.51 * total))), Verdict::Warning);
+    EXPECT_EQ(only_verdict(run_check(file, nullptr, with_rss(session(kMs), 0.95 * total))), Verdict::Critical);
+}
+
+TEST(Check, MemoryUsageChangeBetweenSessions) {
+    const ThresholdFile file = parse("performance_alerts:\n  memory_usage:\n    warning: +5%\n    critical: +10%\n");
+    const SessionSample base = with_rss(session(kMs), 100e6);
+    EXPECT_EQ(only_verdict(run_check(file, &base, with_rss(session(kMs), 104e6))), Verdict::Ok);
+    EXPECT_EQ(only_verdict(run_check(file, &base, with_rss(session(kMs), 107e6))), Verdict::Warning);
+    EXPECT_EQ(only_verdict(run_check(file, &base, with_rss(session(kMs), 120e6))), Verdict::Critical);
+    // A relative limit needs two sessions.
+    EXPECT_EQ(only_verdict(run_check(file, nullptr, with_rss(session(kMs), 120e6))), Verdict::Skip);
 }
 
 TEST(Check, StagesProceedHoldOrRollBack) {

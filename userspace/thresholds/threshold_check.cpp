@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <fstream>
 #include <map>
 #include <set>
 #include <sstream>
@@ -168,10 +169,7 @@ public:
                     p99_values(alert, lines);
                 return;
             case Metric::CpuUsage: cpu(alert, lines); return;
-            case Metric::MemoryUsage:
-                lines.push_back(skipped(name, "all hooks", limits,
-                                        "profile sessions record no memory figures (validprof assess measures peak RSS)"));
-                return;
+            case Metric::MemoryUsage: memory(alert, lines); return;
             case Metric::DatabaseQueries: database(alert, lines); return;
         }
     }
@@ -249,6 +247,78 @@ private:
             return;
         }
         lines.push_back(classify(alert, subject + " change", share / base_share - 1.0, std::nullopt));
+    }
+
+    // Memory per hook: each complete invocation's largest process peak
+    // resident set (model::ProcessRecord::peak_rss_bytes). `+N%`: the
+    // change of its mean, with a bootstrap interval. `N%`: its largest
+    // value as a share of this machine's memory (MemTotal, read when
+    // checking), a conservative reading of "memory usage".
+    void memory(const AlertThreshold& alert, std::vector<CheckLine>& lines) {
+        const std::string limits = limits_text(alert.warning, alert.critical);
+        const bool relative = kind_of(alert) == LimitKind::Relative;
+        std::vector<std::string> hooks;
+        if (relative) {
+            hooks = common_hooks();
+        } else {
+            const std::set<std::string> all = hooks_of(candidate_);
+            hooks.assign(all.begin(), all.end());
+        }
+        if (hooks.empty()) lines.push_back(skipped("memory_usage", "all hooks", limits, "no hook has complete invocations"));
+        const double machine = machine_memory_bytes();
+        for (const std::string& hook : hooks) {
+            const auto candidate = largest_rss_samples(candidate_, hook);
+            if (candidate.empty()) {
+                lines.push_back(skipped("memory_usage", hook + " peak RSS", limits,
+                                        "no memory figures (sessions stored before validprof recorded peak RSS)"));
+                continue;
+            }
+            if (!relative) {
+                if (machine <= 0) {
+                    lines.push_back(skipped("memory_usage", hook + " peak RSS", limits, "cannot read MemTotal from /proc/meminfo"));
+                    continue;
+                }
+                const double largest = *std::max_element(candidate.begin(), candidate.end());
+                lines.push_back(classify(alert, hook + " largest process peak RSS of memory", 100.0 * largest / machine, std::nullopt));
+                continue;
+            }
+            const auto base = largest_rss_samples(*base_, hook);
+            if (base.empty()) {
+                lines.push_back(skipped("memory_usage", hook + " peak RSS change", limits, "no memory figures in the base session"));
+                continue;
+            }
+            const Change change = compare::compare_samples(hook + " largest process peak RSS", base, candidate,
+                                                           Statistic::mean(), options_);
+            if (!change.relative) {
+                lines.push_back(skipped("memory_usage", hook + " peak RSS change", limits, "zero memory in the base session"));
+                continue;
+            }
+            lines.push_back(classify(alert, hook + " mean peak RSS change", *change.relative, change.relative_interval,
+                                     std::optional<bool>(change.computable && change.detected)));
+        }
+    }
+
+    static std::vector<double> largest_rss_samples(const SessionSample& session, const std::string& hook) {
+        std::vector<double> samples;
+        for (const model::Invocation& invocation : session.invocations) {
+            if (!invocation.complete || invocation.hook != hook) continue;
+            std::uint64_t largest = 0;
+            for (const model::ProcessRecord& process : invocation.processes)
+                largest = std::max(largest, process.peak_rss_bytes);
+            if (largest > 0) samples.push_back(static_cast<double>(largest));
+        }
+        return samples;
+    }
+
+    static double machine_memory_bytes() {
+        std::ifstream meminfo("/proc/meminfo");
+        std::string key;
+        double kib = 0;
+        while (meminfo >> key >> kib) {
+            if (key == "MemTotal:") return kib * 1024.0;
+            meminfo.ignore(64, '\n');
+        }
+        return 0;
     }
 
     void database(const AlertThreshold& alert, std::vector<CheckLine>& lines) {
