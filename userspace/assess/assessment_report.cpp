@@ -241,8 +241,29 @@ void memory(Document& doc, const Assessment& a) {
         return;
     }
     doc.table({"scenario", "largest process, mean", "largest process, max"}, rows);
-    doc.paragraph("Not run: a scenario under a cgroup memory limit (memory pressure); the memory_usage threshold is "
-                  "judged on the peaks above.");
+
+    // Memory pressure: the scenarios run in a memory cgroup.
+    std::vector<std::vector<std::string>> limited;
+    for (const ScenarioResult& s : a.scenarios) {
+        if (!s.scenario.memory_limit_bytes) continue;
+        if (!s.run.memory_limit) {
+            limited.push_back({s.scenario.name, report::format_bytes(s.scenario.memory_limit_bytes), "not applied",
+                               s.run.memory_limit_note, "", ""});
+            continue;
+        }
+        const MemoryLimitReading& m = *s.run.memory_limit;
+        limited.push_back({s.scenario.name, report::format_bytes(m.limit_bytes),
+                           m.peak_known ? report::format_bytes(m.peak_bytes) : "unknown (no memory.peak)",
+                           m.oom_kills_known ? std::to_string(m.oom_kills) : "unknown", m.hierarchy,
+                           std::to_string(s.hook_failed) + " of " + std::to_string(s.hook_runs)});
+    }
+    if (limited.empty()) return;
+    doc.paragraph("Under a memory limit: every process of the scenario in one memory cgroup; the peak is the group's "
+                  "own high-water mark of the memory charged to it, all its processes together (anonymous memory and "
+                  "page cache first touched inside the group, as the limit counts them; shared libraries already "
+                  "cached are charged elsewhere, so it can be below one process's peak RSS above), OOM kills the "
+                  "kernel's count for the group.");
+    doc.table({"scenario", "limit", "peak, all processes", "OOM kills", "hierarchy", a.hook + " failed"}, limited);
 }
 
 void projection_table(Document& doc, const Assessment& a) {

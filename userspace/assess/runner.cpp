@@ -78,7 +78,20 @@ common::Result<std::vector<ScenarioRun>> run_suite(const Suite& suite, const Run
         fs::create_directories(work, error);
         if (error) return common::make_error("cannot create " + work.string() + ": " + error.message());
         run.log_path = (fs::path(options.out_dir) / "logs" / (scenario.name + ".log")).string();
-        const std::string command = shell_command(scenario);
+        std::string command = shell_command(scenario);
+        // Memory pressure: the recorded shell moves itself into the group
+        // first, so its children inherit it and validprof stays outside.
+        std::unique_ptr<MemoryCgroup> cgroup;
+        if (scenario.memory_limit_bytes) {
+            auto created = MemoryCgroup::create("validprof-assess-" + std::to_string(::getpid()) + "-" + scenario.name,
+                                                scenario.memory_limit_bytes);
+            if (created) {
+                cgroup = std::move(*created);
+                command = "echo $$ > " + shell_quote(cgroup->procs_file()) + " || exit 97; " + command;
+            } else {
+                run.memory_limit_note = created.error().message;
+            }
+        }
         const std::vector<std::string> argv = {options.validprof, "record", "--usdt", "--sql", "--db", options.database,
                                                "--",               "sh",     "-c",     command};
         const std::string scenario_text = scenario_command(scenario);
@@ -92,6 +105,13 @@ common::Result<std::vector<ScenarioRun>> run_suite(const Suite& suite, const Run
         if (!status) return status.error();
         run.record_exit = *status;
         run.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        if (cgroup) {
+            if (auto reading = cgroup->read())
+                run.memory_limit = *reading;
+            else
+                run.memory_limit_note = reading.error().message;
+            cgroup.reset();
+        }
 
         auto database = storage::ProfileDatabase::open(options.database, storage::OpenMode::ReadOnly);
         std::int64_t latest = 0;

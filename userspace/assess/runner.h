@@ -6,9 +6,11 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "assess/memory_cgroup.h"
 #include "assess/suite.h"
 #include "common/result.h"
 
@@ -27,6 +29,10 @@ struct ScenarioRun {
     double seconds = 0;   // wall time of the record, setup and teardown included
     std::string record_command;  // the command line that reproduces the session
     std::string log_path;
+    // Scenarios with a memory limit: the cgroup's counters after the run,
+    // or why no limit could be applied (the scenario then ran without).
+    std::optional<MemoryLimitReading> memory_limit;
+    std::string memory_limit_note;
 };
 
 // Stops at the first scenario that stores no session (the recorder failed

@@ -96,6 +96,18 @@ Suite default_suite(const DefaultSuiteOptions& options, const thresholds::Thresh
             suite.scenarios.push_back(s);
         }
     }
+    // Memory pressure: peak load (two agents, validation for all) with the
+    // scenario's processes in a memory cgroup. 256 MiB is ten times what
+    // the hooks of two agents use here (page cache included), so the run
+    // measures the total peak; a hook that grew past it would be killed and
+    // show as OOM kills and failed runs.
+    Scenario memory = scenario("memory-pressure", "memory",
+                               "peak load under a 256 MiB memory limit (cgroup): total peak and OOM kills",
+                               workload_command(options, edits), 100);
+    memory.concurrency = 2;
+    memory.memory_limit_bytes = 256ull << 20;
+    suite.scenarios.push_back(memory);
+
     for (double percent : {0.0, 100.0}) {
         Scenario s = scenario(percent == 0 ? "database-writer-baseline" : "database-writer-validation", "database",
                               std::string("database under a concurrent writer, ") +

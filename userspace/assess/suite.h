@@ -33,6 +33,9 @@ struct Scenario {
     int faulty = 0;
     std::string fault_kind;
     bool concurrent_writer = false;
+    // Memory pressure: run the scenario's processes in a memory cgroup with
+    // this limit (bytes; 0: no limit), and read its peak and OOM kills.
+    std::uint64_t memory_limit_bytes = 0;
 };
 
 struct Suite {
