@@ -6,7 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "cli_test_support.h"
-#include "report/text_layout.h"
+#include "text/text_layout.h"
 
 namespace validprof::testing {
 namespace {
@@ -88,8 +88,8 @@ std::string problem_with(const std::string& output, std::size_t width) {
         std::size_t end = output.find('\n', start);
         if (end == std::string::npos) end = output.size();
         const std::string line = output.substr(start, end - start);
-        if (report::display_width(line) > width)
-            return std::to_string(report::display_width(line)) + " columns: " + line;
+        if (text::display_width(line) > width)
+            return std::to_string(text::display_width(line)) + " columns: " + line;
         for (char c : line)
             if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) return "control byte in: " + line;
         if (line.find("\xc2\x9b") != std::string::npos) return "C1 control in: " + line;
@@ -126,7 +126,7 @@ TEST(TerminalWidthCli, WideCutsNothing) {
     const std::string db = hostile_database(dir);
     CommandResult wide = run_command({validprof_binary(), "report", "--wide", "--db", db}, {{"COLUMNS", "80"}});
     ASSERT_EQ(wide.exit_code, 0) << wide.output;
-    EXPECT_NE(wide.output.find(report::sanitize(kHostileArgv)), std::string::npos) << wide.output;
+    EXPECT_NE(wide.output.find(text::sanitize(kHostileArgv)), std::string::npos) << wide.output;
     EXPECT_EQ(problem_with(wide.output, 100000), "");
     CommandResult sessions = run_command({validprof_binary(), "sessions", "--wide", "--db", db}, {{"COLUMNS", "80"}});
     EXPECT_NE(sessions.output.find(kLongTarget), std::string::npos) << sessions.output;

@@ -10,7 +10,7 @@
 
 #include "report/json_report.h"
 #include "report/sqlite_json.h"
-#include "report/text_layout.h"
+#include "text/text_layout.h"
 #include "scenario.h"
 #include "sqlite_scenario.h"
 
@@ -201,8 +201,8 @@ TEST(TableExport, HooksCsvReadsBackAsTheJsonFigures) {
     EXPECT_EQ(checked_columns, table.columns.size() - 1);  // all but the name
 
     // The hostile names come back byte for byte, as valid UTF-8.
-    EXPECT_EQ(rows[0].at("hook"), to_valid_utf8(kNeverDone));
-    EXPECT_EQ(rows[1].at("hook"), to_valid_utf8(kCommaQuoteNewline));
+    EXPECT_EQ(rows[0].at("hook"), text::to_valid_utf8(kNeverDone));
+    EXPECT_EQ(rows[1].at("hook"), text::to_valid_utf8(kCommaQuoteNewline));
     EXPECT_EQ(rows[2].at("hook"), kPipe);
     // The hook that never completed: counts, but no wall figures.
     EXPECT_EQ(rows[0].at("count"), "1");

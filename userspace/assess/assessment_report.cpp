@@ -5,7 +5,7 @@
 
 #include "assess/svg_chart.h"
 #include "compare/diff_output.h"
-#include "report/duration_format.h"
+#include "text/duration_format.h"
 
 namespace validprof::assess {
 namespace {
@@ -15,7 +15,7 @@ using thresholds::Verdict;
 constexpr double kSla100 = 100e6;
 constexpr double kSla500 = 500e6;
 
-std::string dur(double ns) { return report::format_duration(ns); }
+std::string dur(double ns) { return text::format_duration(ns); }
 
 std::string pct(double percent) {
     char text[32];
@@ -234,8 +234,8 @@ void memory(Document& doc, const Assessment& a) {
         for (const report::HookSummary& h : s.hooks)
             if (h.hook == a.hook && h.max_process_rss_bytes > 0)
                 rows.push_back({s.scenario.name,
-                                report::format_bytes(static_cast<std::uint64_t>(h.mean_largest_process_rss_bytes)),
-                                report::format_bytes(h.max_process_rss_bytes)});
+                                text::format_bytes(static_cast<std::uint64_t>(h.mean_largest_process_rss_bytes)),
+                                text::format_bytes(h.max_process_rss_bytes)});
     if (rows.empty()) {
         doc.paragraph("No peak RSS in these sessions.");
         return;
@@ -247,13 +247,13 @@ void memory(Document& doc, const Assessment& a) {
     for (const ScenarioResult& s : a.scenarios) {
         if (!s.scenario.memory_limit_bytes) continue;
         if (!s.run.memory_limit) {
-            limited.push_back({s.scenario.name, report::format_bytes(s.scenario.memory_limit_bytes), "not applied",
+            limited.push_back({s.scenario.name, text::format_bytes(s.scenario.memory_limit_bytes), "not applied",
                                s.run.memory_limit_note, "", ""});
             continue;
         }
         const MemoryLimitReading& m = *s.run.memory_limit;
-        limited.push_back({s.scenario.name, report::format_bytes(m.limit_bytes),
-                           m.peak_known ? report::format_bytes(m.peak_bytes) : "unknown (no memory.peak)",
+        limited.push_back({s.scenario.name, text::format_bytes(m.limit_bytes),
+                           m.peak_known ? text::format_bytes(m.peak_bytes) : "unknown (no memory.peak)",
                            m.oom_kills_known ? std::to_string(m.oom_kills) : "unknown", m.hierarchy,
                            std::to_string(s.hook_failed) + " of " + std::to_string(s.hook_runs)});
     }

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "cli/commands.h"
-#include "report/text_layout.h"
+#include "text/text_layout.h"
 
 namespace validprof::cli {
 namespace {
@@ -80,7 +80,7 @@ int dispatch(int argc, char** argv) {
         std::puts("validprof " VALIDPROF_VERSION);
         return 0;
     }
-    std::fprintf(stderr, "validprof: unknown command '%s'\n", report::sanitize(report::truncate(command, 80)).c_str());
+    std::fprintf(stderr, "validprof: unknown command '%s'\n", text::sanitize(text::truncate(command, 80)).c_str());
     std::fputs(kUsage, stderr);
     return 2;
 }

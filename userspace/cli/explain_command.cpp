@@ -9,7 +9,7 @@
 #include "explain/explain_output.h"
 #include "explain/explanation.h"
 #include "storage/profile_database.h"
-#include "report/text_colour.h"
+#include "text/text_colour.h"
 
 namespace validprof::cli {
 namespace {
@@ -122,7 +122,7 @@ int run_explain(const std::vector<std::string>& arguments) {
         text.top_causes = top;
         text.width = output_width(wide);
         const std::string rendered = explain::explanation_text(explanation, text);
-        std::cout << (colour_wanted() ? report::colourize(rendered) : rendered);
+        std::cout << (colour_wanted() ? text::colourize(rendered) : rendered);
     }
     return 0;
 }

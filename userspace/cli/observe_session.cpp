@@ -21,7 +21,7 @@
 #include "metrics/metrics_server.h"
 #include "phases/phase_tracer.h"
 #include "report/json_report.h"
-#include "report/text_layout.h"
+#include "text/text_layout.h"
 #include "sqlite/sqlite_tracer.h"
 #include "tracer/proc_maps.h"
 #include "stacks/symbolizer.h"
@@ -464,7 +464,7 @@ private:
             std::fprintf(stderr, "validprof: warning: %llu events were lost; `validprof report` lists them by reason\n",
                          static_cast<unsigned long long>(lost));
         std::fprintf(stderr, "validprof: see `validprof report --session %lld --db %s`\n",
-                     static_cast<long long>(session_id_), report::sanitize(database_->path()).c_str());
+                     static_cast<long long>(session_id_), text::sanitize(database_->path()).c_str());
     }
 
     ObserveOptions options_;

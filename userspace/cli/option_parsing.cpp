@@ -5,7 +5,7 @@
 #include <sstream>
 
 #include "common/logging.h"
-#include "report/text_layout.h"
+#include "text/text_layout.h"
 #include "rules/claude_settings.h"
 
 namespace validprof::cli {
@@ -132,7 +132,7 @@ bool check_ranges(const std::string& command, const po::variables_map& values,
 }
 
 void print_error(const std::string& command, const std::string& message) {
-    std::fprintf(stderr, "validprof %s: %s\n", command.c_str(), report::sanitize(message).c_str());
+    std::fprintf(stderr, "validprof %s: %s\n", command.c_str(), text::sanitize(message).c_str());
 }
 
 }  // namespace validprof::cli

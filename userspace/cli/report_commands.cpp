@@ -16,8 +16,8 @@
 #include "report/sqlite_json.h"
 #include "report/sqlite_text.h"
 #include "report/table_export.h"
-#include "report/text_colour.h"
-#include "report/text_layout.h"
+#include "text/text_colour.h"
+#include "text/text_layout.h"
 #include "report/text_report.h"
 #include "storage/profile_database.h"
 
@@ -83,11 +83,11 @@ std::optional<ReportOutput> resolve_report_output(const po::variables_map& value
     if (values.count("format")) {
         auto parsed = parse_report_format(format);
         if (!parsed) {
-            print_error("report", "unknown --format '" + report::sanitize(format) + "': use text, json, csv or md");
+            print_error("report", "unknown --format '" + text::sanitize(format) + "': use text, json, csv or md");
             return std::nullopt;
         }
         if (json && *parsed != ReportFormat::kJson) {
-            print_error("report", "--json is --format json: give --json or --format " + report::sanitize(format) +
+            print_error("report", "--json is --format json: give --json or --format " + text::sanitize(format) +
                                       ", not both");
             return std::nullopt;
         }
@@ -102,7 +102,7 @@ std::optional<ReportOutput> resolve_report_output(const po::variables_map& value
         }
         output.table = report::parse_table_kind(table);
         if (!output.table) {
-            print_error("report", "unknown --table '" + report::sanitize(table) + "': use " +
+            print_error("report", "unknown --table '" + text::sanitize(table) + "': use " +
                                       report::kTableKindNames);
             return std::nullopt;
         }
@@ -126,7 +126,7 @@ std::string local_time(std::int64_t unix_ns) {
 }
 
 // Text for a terminal gets its colours; anything else stays plain.
-std::string styled(const std::string& text) { return colour_wanted() ? report::colourize(text) : text; }
+std::string styled(const std::string& text) { return colour_wanted() ? text::colourize(text) : text; }
 
 std::string status_of(const model::SessionSummary& session) {
     if (session.complete) return "complete";
@@ -161,10 +161,10 @@ int run_sessions(const std::vector<std::string>& arguments) {
         for (const model::SessionSummary& session : *sessions) {
             // Command lines are bytes, not necessarily UTF-8: JSON needs valid text.
             list.push_back({{"id", session.id},
-                            {"command", report::to_valid_utf8(session.info.command)},
-                            {"target", report::to_valid_utf8(session.info.target)},
-                            {"host", report::to_valid_utf8(session.info.host)},
-                            {"kernel_release", report::to_valid_utf8(session.info.kernel_release)},
+                            {"command", text::to_valid_utf8(session.info.command)},
+                            {"target", text::to_valid_utf8(session.info.target)},
+                            {"host", text::to_valid_utf8(session.info.host)},
+                            {"kernel_release", text::to_valid_utf8(session.info.kernel_release)},
                             {"start_unix_ns", session.info.start_unix_ns},
                             {"end_unix_ns", session.complete ? nlohmann::json(session.end.end_unix_ns) : nlohmann::json()},
                             {"complete", session.complete},
@@ -177,27 +177,27 @@ int run_sessions(const std::vector<std::string>& arguments) {
     }
 
     if (sessions->empty()) {
-        std::cout << "no sessions in " << report::sanitize((*database)->path()) << "\n";
+        std::cout << "no sessions in " << text::sanitize((*database)->path()) << "\n";
         return 0;
     }
-    report::TextTable table({"ID", "COMMAND", "STARTED", "DURATION", "STATUS", "INVOCATIONS", "LOST", "TARGET"},
-                            {report::Align::kLeft, report::Align::kLeft, report::Align::kLeft, report::Align::kRight,
-                             report::Align::kLeft, report::Align::kRight, report::Align::kRight, report::Align::kLeft});
+    text::TextTable table({"ID", "COMMAND", "STARTED", "DURATION", "STATUS", "INVOCATIONS", "LOST", "TARGET"},
+                            {text::Align::kLeft, text::Align::kLeft, text::Align::kLeft, text::Align::kRight,
+                             text::Align::kLeft, text::Align::kRight, text::Align::kRight, text::Align::kLeft});
     for (const model::SessionSummary& session : *sessions) {
         char duration[32] = "-";
         if (session.complete)
             std::snprintf(duration, sizeof(duration), "%.1fs",
                           static_cast<double>(session.end.end_unix_ns - session.info.start_unix_ns) / 1e9);
-        table.add_row({std::to_string(session.id), report::sanitize(session.info.command),
+        table.add_row({std::to_string(session.id), text::sanitize(session.info.command),
                        local_time(session.info.start_unix_ns), duration, status_of(session),
                        std::to_string(session.invocation_count),
                        std::to_string(model::total_lost(session.end.lost_events)),
-                       report::sanitize(session.info.target)});
+                       text::sanitize(session.info.target)});
     }
     table.set_elastic(7, 16);
     table.set_drop_order({1, 3});  // COMMAND, DURATION
     const std::string text = table.render("", output_width(wide));
-    std::cout << (colour_wanted() ? report::colourize(text) : text);
+    std::cout << (colour_wanted() ? text::colourize(text) : text);
     return 0;
 }
 

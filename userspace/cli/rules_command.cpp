@@ -4,7 +4,7 @@
 
 #include "cli/commands.h"
 #include "cli/option_parsing.h"
-#include "report/text_layout.h"
+#include "text/text_layout.h"
 
 namespace validprof::cli {
 namespace {
@@ -37,7 +37,7 @@ int run_rules(const std::vector<std::string>& arguments) {
         print_error("rules", rules.error().message);
         return 2;
     }
-    for (const rules::Rule& rule : rules->rules()) std::cout << report::sanitize(rule.name + "=" + rule.pattern) << "\n";
+    for (const rules::Rule& rule : rules->rules()) std::cout << text::sanitize(rule.name + "=" + rule.pattern) << "\n";
     return 0;
 }
 

@@ -4,8 +4,8 @@
 #include <cstdio>
 #include <sstream>
 
-#include "report/duration_format.h"
-#include "report/text_layout.h"
+#include "text/duration_format.h"
+#include "text/text_layout.h"
 
 namespace validprof::compare {
 namespace {
@@ -20,14 +20,14 @@ std::string format_p(double p) {
 }
 
 void change_line(std::ostringstream& out, const std::string& label, const Change& change, Unit unit) {
-    out << "    " << report::pad_right(label, 34) << " " << describe_change(change, unit) << "\n";
+    out << "    " << text::pad_right(label, 34) << " " << describe_change(change, unit) << "\n";
 }
 
 }  // namespace
 
 std::string format_value(double value, Unit unit) {
-    if (unit == Unit::Nanoseconds) return report::format_duration(value);
-    return report::format_count(value);
+    if (unit == Unit::Nanoseconds) return text::format_duration(value);
+    return text::format_count(value);
 }
 
 std::string format_signed(double value, Unit unit) {
@@ -83,7 +83,7 @@ std::string render_diff_text(const Comparison& comparison) {
     out << header;
     if (comparison.hooks.empty()) out << "\nno invocations in either session\n";
     for (const HookComparison& hook : comparison.hooks) {
-        out << "\n" << report::sanitize(hook.hook) << ": " << hook.base_invocations << " -> "
+        out << "\n" << text::sanitize(hook.hook) << ": " << hook.base_invocations << " -> "
             << hook.candidate_invocations << " complete invocations\n";
         if (hook.base_invocations == 0 || hook.candidate_invocations == 0) {
             out << "    only in the " << (hook.base_invocations == 0 ? "candidate" : "base")
@@ -96,7 +96,7 @@ std::string render_diff_text(const Comparison& comparison) {
             change_line(out, "  on cpu" + std::to_string(core.cpu), core.on_cpu, Unit::Nanoseconds);
         if (!hook.phases.empty()) out << "  phases (USDT):\n";
         for (const PhaseChange& phase : hook.phases) {
-            const std::string name = report::sanitize(phase.provider + ":" + phase.phase);
+            const std::string name = text::sanitize(phase.provider + ":" + phase.phase);
             change_line(out, name + " p50", phase.duration, Unit::Nanoseconds);
             change_line(out, name + " runs/inv", phase.executions, Unit::Count);
         }
@@ -106,7 +106,7 @@ std::string render_diff_text(const Comparison& comparison) {
         }
         out << "  SQLite statements (normalized), per invocation:\n";
         for (const StatementChange& statement : hook.statements) {
-            out << "    " << report::truncate(report::sanitize(statement.sql), 100) << "\n";
+            out << "    " << text::truncate(text::sanitize(statement.sql), 100) << "\n";
             change_line(out, "  executions", statement.executions, Unit::Count);
             change_line(out, "  time", statement.time, Unit::Nanoseconds);
         }

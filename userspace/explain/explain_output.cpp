@@ -6,8 +6,8 @@
 #include <cstring>
 #include <sstream>
 
-#include "report/duration_format.h"
-#include "report/text_layout.h"
+#include "text/duration_format.h"
+#include "text/text_layout.h"
 
 namespace validprof::explain {
 namespace {
@@ -19,7 +19,7 @@ std::string percent(double share) {
 }
 
 std::string signed_duration(double ns) {
-    return (ns < 0 ? "-" : "+") + report::format_duration(std::fabs(ns));
+    return (ns < 0 ? "-" : "+") + text::format_duration(std::fabs(ns));
 }
 
 // What each kind means, for the line under a cause.
@@ -51,12 +51,12 @@ const char* meaning(CauseKind kind) {
 // An evidence line fitted to `room` columns: its description is cut with
 // "…" so that the figures at its end ("(85.7 µs, 3 times)") stay on the line.
 std::string fit_evidence(const std::string& evidence, std::size_t room) {
-    if (room == 0 || report::display_width(evidence) <= room) return evidence;
+    if (room == 0 || text::display_width(evidence) <= room) return evidence;
     const auto figures = evidence.rfind(" (");
-    if (figures == std::string::npos || report::display_width(evidence.substr(figures)) * 2 > room)
-        return report::truncate(evidence, room);
+    if (figures == std::string::npos || text::display_width(evidence.substr(figures)) * 2 > room)
+        return text::truncate(evidence, room);
     const std::string tail = evidence.substr(figures);
-    return report::truncate(evidence.substr(0, figures), room - report::display_width(tail)) + tail;
+    return text::truncate(evidence.substr(0, figures), room - text::display_width(tail)) + tail;
 }
 
 void write_causes(std::ostringstream& out, const std::vector<Cause>& causes, std::size_t limit, const char* indent,
@@ -66,11 +66,11 @@ void write_causes(std::ostringstream& out, const std::vector<Cause>& causes, std
         if (shown == limit) break;
         ++shown;
         char line[256];
-        std::string where = report::sanitize(cause.process);
+        std::string where = text::sanitize(cause.process);
         if (cause.tid && cause.tid != cause.pid) where += ", thread " + std::to_string(cause.tid);
         std::snprintf(line, sizeof(line), "%s%zu. %-13s %4s %9s  %s\n", indent, shown,
                       std::string(cause_kind_name(cause.kind)).c_str(), percent(cause.share).c_str(),
-                      report::format_duration(cause.ns).c_str(), where.c_str());
+                      text::format_duration(cause.ns).c_str(), where.c_str());
         out << line;
         out << indent << "   " << meaning(cause.kind) << "\n";
         const std::size_t lead = std::strlen(indent) + 5;
@@ -84,7 +84,7 @@ void write_causes(std::ostringstream& out, const std::vector<Cause>& causes, std
             rest += causes[i].ns;
             share += causes[i].share;
         }
-        out << indent << "   (" << causes.size() - shown << " more causes: " << report::format_duration(rest) << ", "
+        out << indent << "   (" << causes.size() - shown << " more causes: " << text::format_duration(rest) << ", "
             << percent(share) << ")\n";
     }
 }
@@ -95,8 +95,8 @@ void write_changes(std::ostringstream& out, const std::vector<CauseChange>& chan
         if (shown == limit || change.change_ns() <= 0) break;
         ++shown;
         out << "    " << signed_duration(change.change_ns()) << "  " << cause_kind_name(change.kind) << " in "
-            << change.process << " (" << report::format_duration(change.before_ns) << " -> "
-            << report::format_duration(change.after_ns) << ")\n";
+            << change.process << " (" << text::format_duration(change.before_ns) << " -> "
+            << text::format_duration(change.after_ns) << ")\n";
     }
     if (shown == 0) out << "    nothing grew\n";
 }
@@ -105,7 +105,7 @@ nlohmann::json causes_json(const std::vector<Cause>& causes, bool with_pid) {
     nlohmann::json list = nlohmann::json::array();
     for (const Cause& cause : causes) {
         nlohmann::json item = {{"kind", cause_kind_name(cause.kind)},
-                               {"process", report::to_valid_utf8(cause.process)},
+                               {"process", text::to_valid_utf8(cause.process)},
                                {"ns", cause.ns},
                                {"share", cause.share},
                                {"evidence", cause.evidence}};
@@ -139,13 +139,13 @@ std::string explanation_text(const Explanation& explanation, const TextOptions& 
         << " invocations)\n";
     if (explanation.hooks.empty()) out << "\nno complete invocations to explain\n";
     for (const HookExplanation& hook : explanation.hooks) {
-        out << "\n" << report::sanitize(hook.hook) << ": " << hook.invocations << (hook.invocations == 1 ? " invocation" : " invocations")
-            << ", wall p50 " << report::format_duration(hook.wall_p50_ns) << ", p90 "
-            << report::format_duration(hook.wall_p90_ns) << ", mean " << report::format_duration(hook.wall_mean_ns)
+        out << "\n" << text::sanitize(hook.hook) << ": " << hook.invocations << (hook.invocations == 1 ? " invocation" : " invocations")
+            << ", wall p50 " << text::format_duration(hook.wall_p50_ns) << ", p90 "
+            << text::format_duration(hook.wall_p90_ns) << ", mean " << text::format_duration(hook.wall_mean_ns)
             << "\n";
         write_causes(out, hook.causes, options.top_causes, "  ", options.width);
         if (hook.observer_mean_ns > 0)
-            out << "  validprof's own cost, apart: " << report::format_duration(hook.observer_mean_ns)
+            out << "  validprof's own cost, apart: " << text::format_duration(hook.observer_mean_ns)
                 << " per invocation held by its exec gate (" << percent(hook.observer_mean_ns / hook.wall_mean_ns)
                 << " of the wall)\n";
         if (!hook.slow_vs_typical.empty()) {
@@ -155,8 +155,8 @@ std::string explanation_text(const Explanation& explanation, const TextOptions& 
         }
         if (hook.baseline_session) {
             out << "  since session " << *hook.baseline_session << " (" << hook.baseline_invocations
-                << " invocations, mean wall " << report::format_duration(hook.baseline_wall_mean_ns) << " -> "
-                << report::format_duration(hook.wall_mean_ns) << "):\n";
+                << " invocations, mean wall " << text::format_duration(hook.baseline_wall_mean_ns) << " -> "
+                << text::format_duration(hook.wall_mean_ns) << "):\n";
             write_changes(out, hook.since_baseline, 3);
         }
         std::vector<const InvocationExplanation*> slowest;
@@ -167,12 +167,12 @@ std::string explanation_text(const Explanation& explanation, const TextOptions& 
         if (count > 0) out << "  slowest " << (count == 1 ? "invocation" : std::to_string(count) + " invocations") << ":\n";
         for (std::size_t i = 0; i < count; ++i) {
             const InvocationExplanation& detail = *slowest[i];
-            out << "  #" << detail.id << " wall " << report::format_duration(detail.wall_ns) << ", root pid "
+            out << "  #" << detail.id << " wall " << text::format_duration(detail.wall_ns) << ", root pid "
                 << detail.root_pid << "\n";
             write_causes(out, detail.causes, 3, "      ", options.width);
         }
     }
-    return report::wrap_lines(out.str(), options.width);
+    return text::wrap_lines(out.str(), options.width);
 }
 
 nlohmann::json explanation_json(const Explanation& explanation, bool with_paths) {
@@ -181,7 +181,7 @@ nlohmann::json explanation_json(const Explanation& explanation, bool with_paths)
     for (const HookExplanation& hook : explanation.hooks) {
         for (const InvocationExplanation& detail : hook.details) {
             nlohmann::json item = {{"id", detail.id},
-                                   {"hook", report::to_valid_utf8(detail.hook)},
+                                   {"hook", text::to_valid_utf8(detail.hook)},
                                    {"root_pid", detail.root_pid},
                                    {"start_ns", detail.start_ns},
                                    {"wall_ns", detail.wall_ns},
@@ -204,7 +204,7 @@ nlohmann::json explanation_json(const Explanation& explanation, bool with_paths)
             }
             invocations.push_back(std::move(item));
         }
-        nlohmann::json entry = {{"hook", report::to_valid_utf8(hook.hook)},
+        nlohmann::json entry = {{"hook", text::to_valid_utf8(hook.hook)},
                                 {"invocations", hook.invocations},
                                 {"wall_p50_ns", hook.wall_p50_ns},
                                 {"wall_p90_ns", hook.wall_p90_ns},

@@ -7,10 +7,10 @@
 #include <tuple>
 #include <unordered_map>
 
-#include "report/duration_format.h"
+#include "text/duration_format.h"
 #include "report/percentiles.h"
 #include "report/sql_normalize.h"
-#include "report/text_layout.h"
+#include "text/text_layout.h"
 
 namespace validprof::explain {
 namespace {
@@ -42,8 +42,8 @@ public:
         std::vector<std::string> lines;
         for (const Entry& entry : sorted) {
             if (lines.size() == limit) break;
-            lines.push_back(report::sanitize(entry.text) + " (" +
-                            report::format_duration(entry.ns / std::max<std::uint64_t>(divisor, 1)) +
+            lines.push_back(text::sanitize(entry.text) + " (" +
+                            text::format_duration(entry.ns / std::max<std::uint64_t>(divisor, 1)) +
                             (entry.count > 1 ? ", " + std::to_string(entry.count) + " times" : "") + ")");
         }
         return lines;
@@ -142,11 +142,11 @@ public:
         if (auto found = statements_.find(piece.tid); found != statements_.end())
             for (const model::StatementExecution* statement : found->second)
                 if (std::uint64_t ns = overlap(statement->start_ns, statement->end_ns, piece.start_ns, piece.end_ns))
-                    sql.add("SQL: " + report::truncate(report::sanitize(report::normalize_sql(statement->sql)), 90), ns);
+                    sql.add("SQL: " + text::truncate(text::sanitize(report::normalize_sql(statement->sql)), 90), ns);
         if (auto found = phases_.find(piece.tid); found != phases_.end())
             for (const model::PhaseExecution* phase : found->second)
                 if (std::uint64_t ns = overlap(phase->start_ns, phase->end_ns, piece.start_ns, piece.end_ns))
-                    phases.add(report::sanitize("phase " + phase->provider + ":" + phase->phase), ns);
+                    phases.add(text::sanitize("phase " + phase->provider + ":" + phase->phase), ns);
     }
 
     // The process's hottest functions by CPU samples (leaf frames), as
@@ -160,9 +160,9 @@ public:
             total += sample->count;
             if (sample->frames.empty()) continue;
             const auto& leaf = sample->frames.back();
-            std::string label = report::truncate(report::sanitize(leaf.name), 60);
+            std::string label = text::truncate(text::sanitize(leaf.name), 60);
             if (sample->frames.size() >= 2)
-                label += " ← " + report::truncate(report::sanitize(sample->frames[sample->frames.size() - 2].name), 60);
+                label += " ← " + text::truncate(text::sanitize(sample->frames[sample->frames.size() - 2].name), 60);
             weight[label] += sample->count;
         }
         std::vector<std::pair<std::string, std::uint64_t>> sorted(weight.begin(), weight.end());
@@ -361,8 +361,8 @@ std::vector<CauseChange> changes(const std::map<CauseKey, double>& before, const
 }  // namespace
 
 std::string process_name(const model::ProcessRecord& process) {
-    if (!process.exe.empty()) return report::sanitize(basename_of(process.exe));
-    if (!process.comm.empty()) return report::sanitize(process.comm);
+    if (!process.exe.empty()) return text::sanitize(basename_of(process.exe));
+    if (!process.comm.empty()) return text::sanitize(process.comm);
     return "pid " + std::to_string(process.pid);
 }
 

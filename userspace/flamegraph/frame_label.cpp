@@ -1,12 +1,12 @@
 #include "flamegraph/frame_label.h"
 
-#include "report/text_layout.h"
+#include "text/text_layout.h"
 
 namespace validprof::flamegraph {
 
 std::string frame_label(std::string_view name) {
     if (name.empty()) return "[unknown]";
-    std::string text = report::sanitize(name);  // valid UTF-8, controls → '?'
+    std::string text = text::sanitize(name);  // valid UTF-8, controls → '?'
     std::string out;
     out.reserve(text.size());
     for (std::size_t i = 0; i < text.size(); ++i) {

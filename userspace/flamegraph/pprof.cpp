@@ -6,7 +6,7 @@
 #include "flamegraph/flat_index.h"
 #include "flamegraph/gzip.h"
 #include "flamegraph/protobuf_writer.h"
-#include "report/text_layout.h"
+#include "text/text_layout.h"
 
 namespace validprof::flamegraph {
 
@@ -137,7 +137,7 @@ public:
         if (last_ != nullptr && *last_ == text) return last_id_;
         auto it = ids_.find(text);
         if (it == ids_.end()) {
-            it = ids_.emplace(text, static_cast<std::uint32_t>(strings_.intern(report::sanitize(text)))).first;
+            it = ids_.emplace(text, static_cast<std::uint32_t>(strings_.intern(text::sanitize(text)))).first;
         }
         last_ = &text;
         last_id_ = it->second;
@@ -160,7 +160,7 @@ std::string_view state_name(OffCpuState state) {
     return "";
 }
 
-std::string clean_name(std::string_view name) { return name.empty() ? "[unknown]" : report::sanitize(name); }
+std::string clean_name(std::string_view name) { return name.empty() ? "[unknown]" : text::sanitize(name); }
 
 }  // namespace
 
@@ -251,7 +251,7 @@ common::Result<std::string> encode_pprof(const Profile& profile, const Selection
             }
             std::uint64_t mapping_id = 0;
             std::uint64_t address = 0;
-            const std::string module = frame.module.empty() && frame.kernel ? "[kernel]" : report::sanitize(frame.module);
+            const std::string module = frame.module.empty() && frame.kernel ? "[kernel]" : text::sanitize(frame.module);
             if (!module.empty()) {
                 auto [mapping, new_mapping] =
                     mapping_of_module.try_emplace(module + '\0' + frame.build_id, mapping_of_module.size() + 1);
@@ -418,7 +418,7 @@ common::Result<std::string> encode_pprof(const Profile& profile, const Selection
         }
     }
     std::string comment = "validprof " + std::string(view_name(selection.view)) + " profile";
-    if (!profile.name.empty()) comment += ": " + report::sanitize(profile.name);
+    if (!profile.name.empty()) comment += ": " + text::sanitize(profile.name);
     const std::int64_t comment_id = strings.intern(comment);
     std::int64_t default_type = wall_name;
     if (selection.view == View::kCpu) default_type = cpu_name;

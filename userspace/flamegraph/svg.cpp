@@ -8,8 +8,8 @@
 #include "flamegraph/palette.h"
 #include "flamegraph/svg_script.h"
 #include "flamegraph/xml_escape.h"
-#include "report/duration_format.h"
-#include "report/text_layout.h"
+#include "text/duration_format.h"
+#include "text/text_layout.h"
 
 namespace validprof::flamegraph {
 
@@ -69,7 +69,7 @@ struct Placed {
 
 std::string format_value(std::uint64_t value, ValueUnit unit) {
     if (unit == ValueUnit::kSamples) return std::to_string(value) + (value == 1 ? " sample" : " samples");
-    return std::to_string(value) + " ns (" + report::format_duration(value) + ")";
+    return std::to_string(value) + " ns (" + text::format_duration(value) + ")";
 }
 
 common::Result<void> render_svg(std::ostream& out, const SvgGraph& graph, const SvgOptions& options) {
@@ -112,12 +112,12 @@ common::Result<void> render_svg(std::ostream& out, const SvgGraph& graph, const 
     // Titles carry profile and hook names: cleaned like frame names, since
     // XML 1.0 has no way to carry control characters at all.
     const std::string title =
-        report::sanitize(options.title.empty() ? default_title(graph.view, graph.differential) : options.title);
-    std::string subtitle = report::sanitize(options.subtitle);
+        text::sanitize(options.title.empty() ? default_title(graph.view, graph.differential) : options.title);
+    std::string subtitle = text::sanitize(options.subtitle);
     if (subtitle.empty()) {
         if (graph.differential) {
             auto amount = [&](std::uint64_t value) {
-                return graph.unit == ValueUnit::kNanoseconds ? report::format_duration(value)
+                return graph.unit == ValueUnit::kNanoseconds ? text::format_duration(value)
                                                               : format_value(value, graph.unit);
             };
             const std::string per = graph.per_invocation ? " per invocation" : "";
@@ -192,7 +192,7 @@ common::Result<void> render_svg(std::ostream& out, const SvgGraph& graph, const 
         }
         if (label && !label->module.empty()) {
             doc += "\nmodule ";
-            append_xml_escaped(doc, report::sanitize(label->module));
+            append_xml_escaped(doc, text::sanitize(label->module));
         }
         const Rgb fill = graph.differential ? diff_color(node.base, node.value)
                          : is_root           ? Rgb{200, 200, 200}
@@ -211,7 +211,7 @@ common::Result<void> render_svg(std::ostream& out, const SvgGraph& graph, const 
             doc += "\" y=\"";
             append_px(doc, y + frame_height * 0.75);
             doc += "\">";
-            append_xml_escaped(doc, report::truncate(name, static_cast<std::size_t>(fit)));
+            append_xml_escaped(doc, text::truncate(name, static_cast<std::size_t>(fit)));
             doc += "</text>";
         }
         doc += "</g>\n";

@@ -9,7 +9,7 @@
 #include "model/session.h"
 #include "report/exit_status.h"
 #include "report/sql_normalize.h"
-#include "report/text_layout.h"
+#include "text/text_layout.h"
 
 namespace validprof::metrics {
 namespace {
@@ -80,7 +80,7 @@ private:
 }  // namespace
 
 std::string escape_label_value(std::string_view value) {
-    const std::string valid = report::to_valid_utf8(value);
+    const std::string valid = text::to_valid_utf8(value);
     std::string escaped;
     escaped.reserve(valid.size());
     for (char c : valid) {

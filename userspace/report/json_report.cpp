@@ -7,9 +7,12 @@
 #include "report/exit_status.h"
 #include "report/report_data.h"
 #include "report/sqlite_json.h"
-#include "report/text_layout.h"
+#include "text/text_layout.h"
 
 namespace validprof::report {
+
+// The text helpers (userspace/text) are this module's vocabulary.
+using namespace validprof::text;
 
 namespace {
 

@@ -1,9 +1,12 @@
 #include "report/sqlite_json.h"
 
 #include "report/sqlite_summary.h"
-#include "report/text_layout.h"
+#include "text/text_layout.h"
 
 namespace validprof::report {
+
+// The text helpers (userspace/text) are this module's vocabulary.
+using namespace validprof::text;
 namespace {
 
 using nlohmann::json;

@@ -4,12 +4,15 @@
 #include <sstream>
 #include <vector>
 
-#include "report/duration_format.h"
+#include "text/duration_format.h"
 #include "report/phase_summary.h"
 #include "report/sqlite_summary.h"
-#include "report/text_layout.h"
+#include "text/text_layout.h"
 
 namespace validprof::report {
+
+// The text helpers (userspace/text) are this module's vocabulary.
+using namespace validprof::text;
 namespace {
 
 // Normalized statements are bounded at the recording limit (256 bytes) but

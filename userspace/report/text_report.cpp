@@ -5,13 +5,16 @@
 #include <cmath>
 #include <sstream>
 
-#include "report/duration_format.h"
+#include "text/duration_format.h"
 #include "report/exit_status.h"
 #include "report/report_data.h"
 #include "report/sqlite_text.h"
-#include "report/text_layout.h"
+#include "text/text_layout.h"
 
 namespace validprof::report {
+
+// The text helpers (userspace/text) are this module's vocabulary.
+using namespace validprof::text;
 
 namespace {
 

@@ -10,7 +10,7 @@
 
 #include "compare/diff_output.h"
 #include "report/process_owners.h"
-#include "report/text_layout.h"
+#include "text/text_layout.h"
 
 namespace validprof::thresholds {
 namespace {
@@ -442,8 +442,8 @@ CheckResult run_check(const ThresholdFile& file, const SessionSample* base, cons
 std::string render_check_text(const CheckResult& result) {
     std::ostringstream out;
     for (const CheckLine& line : result.lines) {
-        out << report::pad_right(verdict_name(line.verdict), 9) << report::pad_right(line.threshold, 17) << " "
-            << report::sanitize(line.subject);
+        out << text::pad_right(verdict_name(line.verdict), 9) << text::pad_right(line.threshold, 17) << " "
+            << text::sanitize(line.subject);
         if (line.verdict != Verdict::Skip) {
             out << " = " << line.measured;
             if (!line.interval_text.empty()) out << " " << line.interval_text;

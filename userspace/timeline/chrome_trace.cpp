@@ -13,14 +13,14 @@
 #include "explain/syscalls.h"
 #include "report/exit_status.h"
 #include "report/sql_normalize.h"
-#include "report/text_layout.h"
+#include "text/text_layout.h"
 
 namespace validprof::timeline {
 namespace {
 
 using nlohmann::json;
 
-std::string text(std::string_view raw) { return report::to_valid_utf8(raw); }
+std::string text(std::string_view raw) { return text::to_valid_utf8(raw); }
 
 std::string_view basename_of(std::string_view path) {
     const auto slash = path.rfind('/');

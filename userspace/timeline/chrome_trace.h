@@ -8,7 +8,7 @@
 // Pure conversion from model structs to JSON: the CLI (`validprof
 // timeline`, userspace/cli/timeline_command.cpp) loads the data, so this is
 // unit-tested without privileges. Every string goes through
-// report::to_valid_utf8, so dumping the result never throws.
+// text::to_valid_utf8, so dumping the result never throws.
 #pragma once
 
 #include <cstdint>

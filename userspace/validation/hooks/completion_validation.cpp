@@ -199,7 +199,7 @@ common::Result<ValidationRecord> run_completion_validation(MemoryStore& store, c
 
 common::Result<int> write_validation_record(MemoryStore& store, const ValidationRecord& record, bool in_transaction,
                                             std::int64_t now) {
-    std::optional<storage::Transaction> transaction;
+    std::optional<sqlite_handle::Transaction> transaction;
     if (!in_transaction) {
         auto begun = store.begin();
         if (!begun) return begun.error();

@@ -55,13 +55,13 @@ public:
     // from read to write, which fails with SQLITE_BUSY without waiting).
     // Inside the caller's transaction (--batched, itself BEGIN IMMEDIATE)
     // there is nothing to add: nullopt.
-    common::Result<std::optional<storage::Transaction>> begin_read_modify_write() {
-        if (sqlite3_get_autocommit(store_.connection().get()) == 0) return std::optional<storage::Transaction>{};
+    common::Result<std::optional<sqlite_handle::Transaction>> begin_read_modify_write() {
+        if (sqlite3_get_autocommit(store_.connection().get()) == 0) return std::optional<sqlite_handle::Transaction>{};
         auto transaction = store_.begin();
         if (!transaction) return transaction.error();
-        return std::optional<storage::Transaction>(std::move(*transaction));
+        return std::optional<sqlite_handle::Transaction>(std::move(*transaction));
     }
-    common::Result<void> finish_read_modify_write(std::optional<storage::Transaction>& transaction) {
+    common::Result<void> finish_read_modify_write(std::optional<sqlite_handle::Transaction>& transaction) {
         if (!transaction) return common::success();
         if (auto committed = transaction->commit(); !committed) {
             return common::make_error("cannot commit to " + store_.path() + ": " + committed.error().message);

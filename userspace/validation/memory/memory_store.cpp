@@ -73,7 +73,7 @@ constexpr const char* kAgentOutcome =
     " FROM (SELECT CAST(round(coalesce(json_extract(value, '$.clean'), 0) * 2) AS INTEGER) + ?2 AS halves))), "
     "updated_at = ?4";
 
-StoredEntry read_entry(const storage::Statement& statement) {
+StoredEntry read_entry(const sqlite_handle::Statement& statement) {
     StoredEntry entry;
     entry.key = statement.column_text(0);
     entry.value = statement.column_text(1);
@@ -112,10 +112,10 @@ int exec_retrying(sqlite3* db, const char* sql, std::chrono::steady_clock::time_
 
 common::Result<std::optional<std::string>> MemoryStore::read_value(const std::string& path, const std::string& key,
                                                                    const std::string& ns) {
-    auto connection = storage::SqliteConnection::open(path, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX);
+    auto connection = sqlite_handle::SqliteConnection::open(path, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX);
     if (!connection) return common::make_error("cannot open " + path + ": " + connection.error().message);
     sqlite3_busy_timeout(connection->get(), kBusyTimeoutMs);
-    auto statement = storage::Statement::prepare(connection->get(), "SELECT value FROM memory_entries WHERE key = ?1 AND namespace = ?2", false);
+    auto statement = sqlite_handle::Statement::prepare(connection->get(), "SELECT value FROM memory_entries WHERE key = ?1 AND namespace = ?2", false);
     if (!statement) return common::make_error("cannot read " + path + ": " + statement.error().message);
     statement->bind_text(1, key);
     statement->bind_text(2, ns);
@@ -134,7 +134,7 @@ common::Result<MemoryStore> MemoryStore::open(const std::string& path, CommitSyn
             return common::make_error("cannot create the database directory " + parent.string() + ": " + error.message(), error.value());
         }
     }
-    auto connection = storage::SqliteConnection::open(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX);
+    auto connection = sqlite_handle::SqliteConnection::open(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX);
     if (!connection) return common::make_error("cannot open " + path + ": " + connection.error().message, connection.error().errno_value);
     MemoryStore store(path, std::move(*connection));
     // Hooks of one agent session run concurrently (nested hooks, parallel
@@ -147,7 +147,7 @@ common::Result<MemoryStore> MemoryStore::open(const std::string& path, CommitSyn
     if (exec_retrying(db, "PRAGMA journal_mode = WAL", give_up, error) != SQLITE_OK) {
         return common::make_error("cannot switch " + path + " to WAL: " + error);
     }
-    if (auto mode = storage::Statement::prepare(db, "PRAGMA journal_mode", false); mode) {
+    if (auto mode = sqlite_handle::Statement::prepare(db, "PRAGMA journal_mode", false); mode) {
         auto row = mode->step();
         if (!row || !*row || mode->column_text(0) != "wal") {
             return common::make_error("cannot switch " + path + " to WAL: the journal mode stayed '" +
@@ -163,7 +163,7 @@ common::Result<MemoryStore> MemoryStore::open(const std::string& path, CommitSyn
     // still executes the CREATE ... IF NOT EXISTS statements (no-ops then),
     // as the modelled hooks do.
     bool complete = false;
-    if (auto counted = storage::Statement::prepare(db, kSchemaComplete, false); counted) {
+    if (auto counted = sqlite_handle::Statement::prepare(db, kSchemaComplete, false); counted) {
         auto row = counted->step();
         complete = row && *row && counted->column_int(0) == kSchemaObjects;
     }
@@ -183,13 +183,13 @@ common::Error MemoryStore::fail(const std::string& what, const common::Error& er
 common::Result<void> MemoryStore::prepare_statements() {
     // Seven statements prepared on every run, as the modelled hooks do.
     struct Slot {
-        std::optional<storage::Statement>* statement;
+        std::optional<sqlite_handle::Statement>* statement;
         const char* sql;
     };
     for (const Slot& slot : {Slot{&upsert_, kUpsert}, Slot{&get_, kGet}, Slot{&touch_, kTouch}, Slot{&list_, kList},
                              Slot{&delete_expired_, kDeleteExpired}, Slot{&count_, kCount},
                              Slot{&agent_outcome_, kAgentOutcome}}) {
-        auto prepared = storage::Statement::prepare(connection_.get(), slot.sql, true);
+        auto prepared = sqlite_handle::Statement::prepare(connection_.get(), slot.sql, true);
         if (!prepared) return fail("cannot prepare statements for", prepared.error());
         slot.statement->emplace(std::move(*prepared));
     }
@@ -197,7 +197,7 @@ common::Result<void> MemoryStore::prepare_statements() {
 }
 
 common::Result<void> MemoryStore::upsert(const MemoryEntry& entry, std::int64_t now) {
-    storage::StatementScope statement(*upsert_);
+    sqlite_handle::StatementScope statement(*upsert_);
     statement->bind_text(1, entry.key);
     statement->bind_text(2, entry.value);
     statement->bind_text(3, entry.ns);
@@ -219,7 +219,7 @@ common::Result<void> MemoryStore::upsert(const MemoryEntry& entry, std::int64_t 
 }
 
 common::Result<std::optional<StoredEntry>> MemoryStore::get(const std::string& key, const std::string& ns) {
-    storage::StatementScope statement(*get_);
+    sqlite_handle::StatementScope statement(*get_);
     statement->bind_text(1, key);
     statement->bind_text(2, ns);
     auto row = statement->step();
@@ -229,7 +229,7 @@ common::Result<std::optional<StoredEntry>> MemoryStore::get(const std::string& k
 }
 
 common::Result<void> MemoryStore::touch(const std::string& key, const std::string& ns, std::int64_t now) {
-    storage::StatementScope statement(*touch_);
+    sqlite_handle::StatementScope statement(*touch_);
     statement->bind_text(1, key);
     statement->bind_text(2, ns);
     statement->bind_int(3, now);
@@ -238,7 +238,7 @@ common::Result<void> MemoryStore::touch(const std::string& key, const std::strin
 }
 
 common::Result<std::vector<StoredEntry>> MemoryStore::list(const std::string& ns, int limit) {
-    storage::StatementScope statement(*list_);
+    sqlite_handle::StatementScope statement(*list_);
     statement->bind_text(1, ns);
     statement->bind_int(2, limit);
     std::vector<StoredEntry> entries;
@@ -252,7 +252,7 @@ common::Result<std::vector<StoredEntry>> MemoryStore::list(const std::string& ns
 }
 
 common::Result<std::int64_t> MemoryStore::count(const std::string& ns) {
-    storage::StatementScope statement(*count_);
+    sqlite_handle::StatementScope statement(*count_);
     statement->bind_text(1, ns);
     auto row = statement->step();
     if (!row) return common::make_error("cannot read " + path_ + ": " + row.error().message);
@@ -260,14 +260,14 @@ common::Result<std::int64_t> MemoryStore::count(const std::string& ns) {
 }
 
 common::Result<int> MemoryStore::delete_expired(std::int64_t now) {
-    storage::StatementScope statement(*delete_expired_);
+    sqlite_handle::StatementScope statement(*delete_expired_);
     statement->bind_int(1, now);
     if (auto ran = statement->step(); !ran) return common::make_error("cannot clean up " + path_ + ": " + ran.error().message);
     return connection_.changes();
 }
 
 common::Result<void> MemoryStore::record_agent_outcome(const std::string& agent, double credit, std::int64_t now) {
-    storage::StatementScope statement(*agent_outcome_);
+    sqlite_handle::StatementScope statement(*agent_outcome_);
     statement->bind_text(1, "agent/" + agent);
     statement->bind_int(2, std::lround(std::clamp(credit, 0.0, 1.0) * 2));
     statement->bind_text(3, kValidationPerformanceNamespace);
@@ -276,8 +276,8 @@ common::Result<void> MemoryStore::record_agent_outcome(const std::string& agent,
     return common::success();
 }
 
-common::Result<storage::Transaction> MemoryStore::begin() {
-    auto transaction = storage::Transaction::begin_immediate(connection_);
+common::Result<sqlite_handle::Transaction> MemoryStore::begin() {
+    auto transaction = sqlite_handle::Transaction::begin_immediate(connection_);
     if (!transaction) return common::make_error("cannot start a transaction on " + path_ + ": " + transaction.error().message);
     return transaction;
 }

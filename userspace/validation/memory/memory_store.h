@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "common/result.h"
-#include "storage/sqlite_handle.h"
+#include "sqlite_handle/sqlite_handle.h"
 
 namespace validprof::validation {
 
@@ -90,12 +90,12 @@ public:
     // (nothing could be checked), 0 not clean.
     common::Result<void> record_agent_outcome(const std::string& agent, double credit, std::int64_t now);
 
-    common::Result<storage::Transaction> begin();
-    storage::SqliteConnection& connection() { return connection_; }
+    common::Result<sqlite_handle::Transaction> begin();
+    sqlite_handle::SqliteConnection& connection() { return connection_; }
     const std::string& path() const { return path_; }
 
 private:
-    MemoryStore(std::string path, storage::SqliteConnection connection)
+    MemoryStore(std::string path, sqlite_handle::SqliteConnection connection)
         : path_(std::move(path)), connection_(std::move(connection)) {}
     common::Result<void> prepare_statements();
     common::Error fail(const std::string& what, const common::Error& error) const;
@@ -103,14 +103,14 @@ private:
     std::string path_;
     // Declared before the statements: members are destroyed in reverse, so
     // statements are finalized before the connection closes.
-    storage::SqliteConnection connection_;
-    std::optional<storage::Statement> upsert_;
-    std::optional<storage::Statement> get_;
-    std::optional<storage::Statement> touch_;
-    std::optional<storage::Statement> list_;
-    std::optional<storage::Statement> delete_expired_;
-    std::optional<storage::Statement> count_;
-    std::optional<storage::Statement> agent_outcome_;
+    sqlite_handle::SqliteConnection connection_;
+    std::optional<sqlite_handle::Statement> upsert_;
+    std::optional<sqlite_handle::Statement> get_;
+    std::optional<sqlite_handle::Statement> touch_;
+    std::optional<sqlite_handle::Statement> list_;
+    std::optional<sqlite_handle::Statement> delete_expired_;
+    std::optional<sqlite_handle::Statement> count_;
+    std::optional<sqlite_handle::Statement> agent_outcome_;
 };
 
 // Namespaces the validation core writes.

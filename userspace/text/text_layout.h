@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-namespace validprof::report {
+namespace validprof::text {
 
 // Number of code points (continuation bytes not counted). East Asian wide
 // characters still count as one column; argv is rarely made of them and the
@@ -76,4 +76,4 @@ private:
 // breaks prose. width 0 leaves the text as it is.
 std::string wrap_lines(std::string_view text, std::size_t width);
 
-}  // namespace validprof::report
+}  // namespace validprof::text

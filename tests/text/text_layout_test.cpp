@@ -1,11 +1,11 @@
-#include "report/text_layout.h"
-#include "report/text_colour.h"
+#include "text/text_layout.h"
+#include "text/text_colour.h"
 
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
 
-namespace validprof::report {
+namespace validprof::text {
 namespace {
 
 const std::string kReplacement = "\xEF\xBF\xBD";
@@ -168,4 +168,4 @@ TEST(Colourize, WarningsLossesAndSlowHeadingsOnlyEachLineReset) {
 }
 
 }  // namespace
-}  // namespace validprof::report
+}  // namespace validprof::text

@@ -1,4 +1,4 @@
-#include "report/duration_format.h"
+#include "text/duration_format.h"
 
 #include <algorithm>
 #include <array>
@@ -6,7 +6,7 @@
 #include <cstdio>
 #include <ctime>
 
-namespace validprof::report {
+namespace validprof::text {
 
 namespace {
 
@@ -119,4 +119,4 @@ std::string format_bytes(std::uint64_t bytes) {
     return buf;
 }
 
-}  // namespace validprof::report
+}  // namespace validprof::text

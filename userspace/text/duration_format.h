@@ -8,7 +8,7 @@
 #include <cstdint>
 #include <string>
 
-namespace validprof::report {
+namespace validprof::text {
 
 // "0 ns", "999 ns", "1.23 µs", "12.3 ms", "123 s". Three significant digits,
 // rounded half away from zero; a value that rounds up to 1000 of a unit moves
@@ -41,4 +41,4 @@ std::string format_percent(double percent);
 // with when they ran the hook.
 std::string format_local_time(std::int64_t unix_ns);
 
-}  // namespace validprof::report
+}  // namespace validprof::text

@@ -1,8 +1,8 @@
-#include "storage/sqlite_handle.h"
+#include "sqlite_handle/sqlite_handle.h"
 
 #include <utility>
 
-namespace validprof::storage {
+namespace validprof::sqlite_handle {
 
 common::Result<SqliteConnection> SqliteConnection::open(const std::string& path, int flags) {
     sqlite3* raw = nullptr;
@@ -118,4 +118,4 @@ common::Result<void> Transaction::commit() {
     return common::make_error(std::move(text));
 }
 
-}  // namespace validprof::storage
+}  // namespace validprof::sqlite_handle

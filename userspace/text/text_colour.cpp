@@ -1,8 +1,8 @@
-#include "report/text_colour.h"
+#include "text/text_colour.h"
 
 #include <cctype>
 
-namespace validprof::report {
+namespace validprof::text {
 namespace {
 
 constexpr std::string_view kRed = "\033[31m";
@@ -65,4 +65,4 @@ std::string colourize(std::string_view text) {
     return out;
 }
 
-}  // namespace validprof::report
+}  // namespace validprof::text

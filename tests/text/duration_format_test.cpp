@@ -1,4 +1,4 @@
-#include "report/duration_format.h"
+#include "text/duration_format.h"
 
 #include <gtest/gtest.h>
 
@@ -8,7 +8,7 @@
 #include <optional>
 #include <string>
 
-namespace validprof::report {
+namespace validprof::text {
 namespace {
 
 TEST(FormatDuration, Nanoseconds) {
@@ -110,4 +110,4 @@ TEST(FormatLocalTime, UsesTheLocalZone) {
 }
 
 }  // namespace
-}  // namespace validprof::report
+}  // namespace validprof::text

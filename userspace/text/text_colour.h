@@ -12,8 +12,8 @@
 #include <string>
 #include <string_view>
 
-namespace validprof::report {
+namespace validprof::text {
 
 std::string colourize(std::string_view text);
 
-}  // namespace validprof::report
+}  // namespace validprof::text

@@ -1,8 +1,8 @@
-#include "report/text_layout.h"
+#include "text/text_layout.h"
 
 #include <algorithm>
 
-namespace validprof::report {
+namespace validprof::text {
 
 namespace {
 
@@ -247,4 +247,4 @@ std::string wrap_lines(std::string_view text, std::size_t width) {
     return out;
 }
 
-}  // namespace validprof::report
+}  // namespace validprof::text
