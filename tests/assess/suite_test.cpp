@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -108,18 +109,45 @@ TEST(ShellCommand, RunsRepeatTimesOnEachWorkerWithTheRollout) {
     EXPECT_EQ(line, "0");
 }
 
+// A time-boxed scenario: each worker keeps starting the command until the
+// duration has passed, so the whole run lasts at least that long (the
+// workers' own clock, not a timing allowance: the loop cannot end sooner).
+TEST(ShellCommand, DurationRunsEachWorkerUntilTheTimeIsUp) {
+    TempDir dir;
+    Scenario s;
+    s.command = "echo \"$WORKER\" >> runs.txt; sleep 0.02";
+    s.duration_seconds = 0.3;
+    s.concurrency = 2;
+    const auto start = std::chrono::steady_clock::now();
+    ASSERT_EQ(run_sh(s, dir.file("")), 0);
+    EXPECT_GE(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(300));
+    std::ifstream runs(dir.file("runs.txt"));
+    std::map<std::string, int> per_worker;
+    std::string line;
+    while (std::getline(runs, line)) ++per_worker[line];
+    ASSERT_EQ(per_worker.size(), 2u);
+    // At most one run per 20 ms sleep, and at least the one that crossed the end.
+    for (const auto& [worker, count] : per_worker) {
+        EXPECT_GE(count, 1) << worker;
+        EXPECT_LE(count, 16) << worker;
+    }
+}
+
 TEST(SuiteFile, ParsesScenarios) {
     TempDir dir;
     const std::string path = dir.file("suite.yaml");
     std::ofstream(path) << "suite: husky\nbaseline: off\nhook: pre-commit\nscenarios:\n"
                            "  - name: off\n    command: ./run.sh {rollout}\n    rollout: 0%\n"
                            "  - name: on\n    command: ./run.sh {rollout}\n    rollout: 100%\n    stage: 4D\n"
-                           "    repeat: 5\n    concurrency: 2\n";
+                           "    repeat: 5\n    concurrency: 2\n"
+                           "  - name: soak\n    command: ./run.sh {rollout}\n    duration: 1.5m\n";
     auto suite = load_suite_file(path);
     ASSERT_TRUE(suite.ok()) << suite.error().message;
     EXPECT_EQ(suite->name, "husky");
     EXPECT_EQ(suite->hook, "pre-commit");
-    ASSERT_EQ(suite->scenarios.size(), 2u);
+    ASSERT_EQ(suite->scenarios.size(), 3u);
+    EXPECT_EQ(suite->scenarios[2].duration_seconds, 90.0);
+    EXPECT_EQ(suite->scenarios[0].duration_seconds, 0.0);
     EXPECT_EQ(suite->scenarios[1].rollout_percent, 100);
     EXPECT_EQ(suite->scenarios[1].repeat, 5);
     EXPECT_EQ(suite->scenarios[1].concurrency, 2);
@@ -132,6 +160,9 @@ TEST(SuiteFile, ErrorsNameTheLine) {
         {"scenarios:\n  - name: a\n    command: x\n    sometimes: 1\n", ":4: unknown key 'sometimes'"},
         {"scenarios:\n  - name: a\n    command: x\n    rollout: 120%\n", ":4: rollout"},
         {"scenarios:\n  - name: a\n    command: x\n    repeat: 0\n", ":4: repeat"},
+        {"scenarios:\n  - name: a\n    command: x\n    duration: 0s\n", ":4: duration: '0s'"},
+        {"scenarios:\n  - name: a\n    command: x\n    duration: soon\n", ":4: duration"},
+        {"scenarios:\n  - name: a\n    command: x\n    duration: 30s\n    repeat: 2\n", ":2: scenario 'a': give repeat: or duration:"},
         {"scenarios:\n  - name: a\n  - name: b\n    command: y\n", ":2: a scenario needs name: and command:"},
         {"baseline: c\nscenarios:\n  - name: a\n    command: x\n", "baseline 'c'"},
         {"scenarios:\n  - name: a\n    command: x\n  - name: a\n    command: y\n", ":4: duplicate scenario"},

@@ -2,6 +2,7 @@
 
 #include <cerrno>
 #include <charconv>
+#include <optional>
 #include <cmath>
 #include <cstring>
 #include <fstream>
@@ -35,6 +36,28 @@ Scenario scenario(std::string name, std::string group, std::string description, 
     s.command = std::move(command);
     s.rollout_percent = rollout;
     return s;
+}
+
+}  // namespace
+
+namespace {
+
+// "30s", "2m", "500ms", "1.5h": seconds, within [1 ms, 24 h].
+std::optional<double> parse_duration_seconds(const std::string& text) {
+    static const std::pair<const char*, double> kUnits[] = {{"ms", 1e-3}, {"s", 1}, {"m", 60}, {"h", 3600}};
+    for (const auto& [unit, scale] : kUnits) {
+        const std::string suffix(unit);
+        if (text.size() <= suffix.size() || !text.ends_with(suffix)) continue;
+        const std::string number = text.substr(0, text.size() - suffix.size());
+        if (suffix == "s" && number.ends_with('m')) continue;  // "ms" is matched first
+        double value = 0;
+        auto [end, error] = std::from_chars(number.data(), number.data() + number.size(), value);
+        if (error != std::errc() || end != number.data() + number.size()) return std::nullopt;
+        const double seconds = value * scale;
+        if (!(seconds >= 1e-3 && seconds <= 24 * 3600.0)) return std::nullopt;
+        return seconds;
+    }
+    return std::nullopt;
 }
 
 }  // namespace
@@ -129,10 +152,17 @@ std::string scenario_command(const Scenario& scenario) {
 
 std::string shell_command(const Scenario& scenario) {
     const std::string run = std::string("sh -c \"$") + kScenarioCommandVariable + "\"";
-    // Each worker runs the command `repeat` times; workers run in parallel.
-    const std::string worker = "r=0; while [ \"$r\" -lt " + std::to_string(scenario.repeat) + " ]; do " + run +
-                               "; r=$((r + 1)); done";
+    // Each worker runs the command `repeat` times, or until the scenario's
+    // duration has passed (GNU date's nanoseconds; sh's arithmetic is 64
+    // bits); workers run in parallel.
+    std::string worker = "r=0; while [ \"$r\" -lt " + std::to_string(scenario.repeat) + " ]; do " + run +
+                         "; r=$((r + 1)); done";
     std::string wrapped;
+    if (scenario.duration_seconds > 0) {
+        const auto duration_ns = static_cast<long long>(scenario.duration_seconds * 1e9);
+        wrapped = "end=$(( $(date +%s%N) + " + std::to_string(duration_ns) + " )); ";
+        worker = "while [ \"$(date +%s%N)\" -lt \"$end\" ]; do " + run + "; done";
+    }
     for (int w = 0; w < scenario.concurrency; ++w)
         wrapped += "(WORKER=" + std::to_string(w) + "; export WORKER; " + worker + ") & ";
     return wrapped + "wait";
@@ -198,6 +228,12 @@ common::Result<Suite> load_suite_file(const std::string& path) {
                         if (error != std::errc() || end != number.data() + number.size() || percent < 0 || percent > 100)
                             return error_at(path, at, "rollout: '" + v.scalar + "' is not a percentage in [0%, 100%]");
                         s.rollout_percent = percent;
+                    } else if (field == "duration") {
+                        auto seconds = parse_duration_seconds(v.scalar);
+                        if (!seconds)
+                            return error_at(path, at, "duration: '" + v.scalar +
+                                                          "' is not a time from 1ms to 24h (e.g. 30s, 2m, 500ms)");
+                        s.duration_seconds = *seconds;
                     } else if (field == "repeat" || field == "concurrency") {
                         auto count = positive_int(v.scalar);
                         if (!count) return error_at(path, at, field + ": '" + v.scalar + "' is not a positive integer");
@@ -205,11 +241,13 @@ common::Result<Suite> load_suite_file(const std::string& path) {
                     } else {
                         return error_at(path, at, "unknown key '" + field +
                                                       "' in a scenario (expected name, command, description, rollout, "
-                                                      "repeat, concurrency, stage)");
+                                                      "repeat, duration, concurrency, stage)");
                     }
                 }
                 if (s.name.empty() || s.command.empty())
                     return error_at(path, item.line, "a scenario needs name: and command:");
+                if (s.duration_seconds > 0 && s.repeat != 1)
+                    return error_at(path, item.line, "scenario '" + s.name + "': give repeat: or duration:, not both");
                 for (char c : s.name)
                     if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.')
                         return error_at(path, item.line, "scenario name '" + s.name + "': letters, digits, - _ . only");

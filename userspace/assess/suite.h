@@ -26,6 +26,11 @@ struct Scenario {
     std::string command;
     double rollout_percent = 0;
     int repeat = 1;
+    // Time-boxed instead (suite files' `duration:`): each worker runs the
+    // command again and again until this many seconds have passed since
+    // the scenario began (a run started before the end finishes). 0: use
+    // `repeat`.
+    double duration_seconds = 0;
     int concurrency = 1;
     std::string stage;  // the threshold file's stage it stands for, "" none
     // Consensus stress: for the report's consensus chart.
