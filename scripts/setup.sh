@@ -11,7 +11,7 @@ packages=(
   # libclang-rt-dev: clang's sanitizer and libFuzzer runtimes (scripts/fuzz.sh)
   clang llvm libclang-rt-dev libbpf-dev bpftool libelf-dev zlib1g-dev
   libboost-program-options-dev libsqlite3-dev libspdlog-dev libfmt-dev
-  libgtest-dev nlohmann-json3-dev libbpfcc-dev libssl-dev systemtap-sdt-dev
+  libgtest-dev nlohmann-json3-dev libbpfcc-dev libssl-dev systemtap-sdt-dev libre2-dev
   protobuf-compiler libxml2-utils
   libc6-dbg
   sqlite3 util-linux procps

@@ -235,6 +235,36 @@ TEST(Parse, ByteOrderMarkIsSkipped) {
     EXPECT_EQ(set->describe(), "one=first\n");
 }
 
+// Only the file's own leading mark is skipped: one starting a later line
+// would have become part of that rule's name, invisible, and read back
+// differently when the stored rules begin with it (found by fuzzing).
+TEST(Parse, AByteOrderMarkInsideTheFileIsRefused) {
+    auto set = RuleSet::parse("\xEF\xBB\xBF# rules\n\xEF\xBB\xBFtwo = second\n", "bom.conf");
+    ASSERT_FALSE(set.ok());
+    EXPECT_NE(set.error().message.find("bom.conf:2: rule"), std::string::npos) << set.error().message;
+    EXPECT_NE(set.error().message.find("byte-order mark"), std::string::npos) << set.error().message;
+}
+
+// Patterns a backtracking engine takes exponential (or high polynomial)
+// time on, against the longest argv the kernel side sends (512 bytes).
+// With std::regex the first one never returned (found by fuzzing); RE2
+// matches in time linear in the argv, so each answers, correctly.
+TEST(Match, PathologicalPatternsAnswerOnTheLongestArgv) {
+    const std::string argv(512, 'a');
+    for (const char* spec : {"nested=(a*)*b", "alternation=(a|aa)*b", "dots=.*.*.*.*.*.*b", "counted=(a{1,5})*b"}) {
+        auto rule = RuleSet::parse_rule(spec);
+        ASSERT_TRUE(rule.ok()) << spec << ": " << rule.error().message;
+        RuleSet set;
+        set.add(std::move(*rule));
+        EXPECT_EQ(set.match(argv, "/opt/a"), nullptr) << spec;
+        EXPECT_NE(set.match(argv + "b x", "/opt/a"), nullptr) << spec;
+    }
+    // Repeated quantifiers are refused with the engine's reason.
+    auto stars = RuleSet::parse_rule("stars=a**********b");
+    ASSERT_FALSE(stars.ok());
+    EXPECT_NE(stars.error().message.find("rule 'stars': invalid regex"), std::string::npos) << stars.error().message;
+}
+
 TEST(Parse, BinaryIsNotATextFile) {
     auto set = RuleSet::parse(std::string_view("a=b\n\0\x01\x02", 7), "random.bin");
     ASSERT_FALSE(set.ok());

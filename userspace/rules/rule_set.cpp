@@ -1,5 +1,7 @@
 #include "rules/rule_set.h"
 
+#include <re2/re2.h>
+
 #include <sys/stat.h>
 
 #include <cerrno>
@@ -30,11 +32,11 @@ bool valid_name(std::string_view name) {
     return !name.empty() && name.find_first_of(kWhitespace) == std::string_view::npos;
 }
 
-// libstdc++ compiles a regex by recursion, a few frames per term: a 100 KB
-// pattern overflowed the stack (SIGSEGV). Real rules are a few dozen bytes;
-// this bound keeps the recursion far inside any thread's stack (the unit
-// tests compile the worst case at the bound), and the same holds for
-// nesting, each level of which recurses further.
+// Real rules are a few dozen bytes. These bounds came with std::regex, whose
+// compiler recursed a few frames per term (a 100 KB pattern overflowed the
+// stack); with RE2 they stay as the limits of a sane rule, so a rules file
+// of garbage is refused with a reason rather than compiled into megabytes
+// (the unit tests compile the worst case at the bounds).
 constexpr std::size_t kMaxPatternBytes = 1024;
 constexpr std::size_t kMaxNameBytes = 128;
 constexpr int kMaxNesting = 32;
@@ -67,12 +69,6 @@ std::string quoted_pattern(std::string_view pattern) {
     return std::string(pattern.substr(0, kShown)) + "...";
 }
 
-// The message of std::regex_error::what() in libstdc++ is a full sentence;
-// its code is more useful when the message is empty.
-std::string describe_regex_error(const std::regex_error& e) {
-    const std::string what = e.what();
-    return what.empty() ? "error code " + std::to_string(static_cast<int>(e.code())) : what;
-}
 
 }  // namespace
 
@@ -95,6 +91,14 @@ common::Result<Rule> RuleSet::parse_rule(std::string_view spec) {
     if (!valid_name(name)) {
         return common::make_error("rule '" + std::string(name) + "': name must not contain whitespace");
     }
+    // Found by fuzzing: a byte-order mark (U+FEFF, invisible) inside a
+    // file, at the start of a rule's name, made a name that read back
+    // differently once it began the stored rules (where a leading mark is
+    // dropped as the file's). An invisible character has no place in a name.
+    if (name.find("\xEF\xBB\xBF") != std::string_view::npos) {
+        return common::make_error("rule '" + quoted_pattern(name) +
+                                  "': name contains a byte-order mark (U+FEFF, invisible); remove it");
+    }
     if (pattern.empty()) {
         // An empty regex matches every exec: certainly not what was meant.
         return common::make_error("rule '" + std::string(name) + "': empty regex after '='");
@@ -103,12 +107,14 @@ common::Result<Rule> RuleSet::parse_rule(std::string_view spec) {
         return common::make_error("rule '" + std::string(name) + "': regex '" + quoted_pattern(pattern) +
                                   "' is " + *problem);
     Rule rule{std::string(name), std::string(pattern), {}};
-    try {
-        rule.regex = std::regex(rule.pattern, std::regex::ECMAScript | std::regex::optimize);
-    } catch (const std::regex_error& e) {
+    RE2::Options options;
+    options.set_log_errors(false);  // the error comes back in the result, once
+    auto compiled = std::make_shared<const RE2>(rule.pattern, options);
+    if (!compiled->ok()) {
         return common::make_error("rule '" + rule.name + "': invalid regex '" + quoted_pattern(rule.pattern) +
-                                  "': " + describe_regex_error(e));
+                                  "': " + compiled->error());
     }
+    rule.regex = std::move(compiled);
     return rule;
 }
 
@@ -194,8 +200,8 @@ void RuleSet::add(Rule rule) { rules_.push_back(std::move(rule)); }
 
 const Rule* RuleSet::match(std::string_view argv, std::string_view path) const {
     for (const Rule& rule : rules_) {
-        if (std::regex_search(argv.begin(), argv.end(), rule.regex) ||
-            std::regex_search(path.begin(), path.end(), rule.regex)) {
+        if (RE2::PartialMatch(re2::StringPiece(argv.data(), argv.size()), *rule.regex) ||
+            RE2::PartialMatch(re2::StringPiece(path.data(), path.size()), *rule.regex)) {
             return &rule;
         }
     }
