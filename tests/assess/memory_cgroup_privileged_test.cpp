@@ -69,7 +69,9 @@ TEST_F(MemoryCgroupPrivileged, UnderARoomyLimitThePeakCoversTheChildAndNobodyIsK
         EXPECT_GE(reading->peak_bytes, 64ull << 20) << truth;
         EXPECT_LT(reading->peak_bytes, 512ull << 20);
     }
-    if (reading->oom_kills_known) EXPECT_EQ(reading->oom_kills, 0u);
+    if (reading->oom_kills_known) {
+        EXPECT_EQ(reading->oom_kills, 0u);
+    }
 }
 
 TEST_F(MemoryCgroupPrivileged, OverTheLimitTheChildIsKilledAndCounted) {
@@ -82,7 +84,9 @@ TEST_F(MemoryCgroupPrivileged, OverTheLimitTheChildIsKilledAndCounted) {
     ASSERT_TRUE(reading.ok()) << reading.error().message;
     if (!reading->oom_kills_known) GTEST_SKIP() << "this kernel does not count OOM kills per group";
     EXPECT_GE(reading->oom_kills, 1u);
-    if (reading->peak_known) EXPECT_LE(reading->peak_bytes, 48ull << 20);
+    if (reading->peak_known) {
+        EXPECT_LE(reading->peak_bytes, 48ull << 20);
+    }
 }
 
 TEST_F(MemoryCgroupPrivileged, TheGroupIsRemovedWhenDone) {

@@ -186,8 +186,9 @@ TEST(MetricsPrivileged, PrometheusScrapesWhatTheReportSays) {
             const nlohmann::json answer = evaluate(prometheus.port(), expr);
             ASSERT_TRUE(answer.is_object()) << expr;
             EXPECT_EQ(answer.value("status", ""), "success") << panel["title"] << ": " << expr << "\n" << answer.dump();
-            if (panel["title"] == "Hook invocations per second")
+            if (panel["title"] == "Hook invocations per second") {
                 EXPECT_FALSE(answer["data"]["result"].empty()) << expr;
+            }
             ++expressions;
         }
     EXPECT_GE(expressions, 12u);

@@ -250,8 +250,9 @@ TEST(RecordPrivileged, PeakResidentSetIsTheKernelsFigureForEachProcess) {
         std::uint64_t largest = 0;
         for (const model::ProcessRecord& process : recorded.invocations[0].processes) {
             EXPECT_GT(process.peak_rss_bytes, 0u) << "pid " << process.pid << ": every exit carries its peak";
-            if (process.pid == recorded.invocations[0].root_pid)
+            if (process.pid == recorded.invocations[0].root_pid) {
                 EXPECT_GE(process.peak_rss_bytes, truth_u64(recorded.truth[0], "self_maxrss_kb") * 1024);
+            }
             largest = std::max(largest, process.peak_rss_bytes);
         }
 

@@ -13,23 +13,22 @@
 
 #include <nlohmann/json.hpp>
 
+#include "timeline/trace_checks.h"
+
 #include "cli_test_support.h"
 
 namespace validprof::testing {
 namespace {
 
 using nlohmann::json;
+using trace_checks::expect_slices_nest_per_track;
+using trace_checks::ns_of;
 
 json read_json(const std::string& path) {
     std::ifstream file(path);
     json parsed = json::parse(file, nullptr, false);
     EXPECT_FALSE(parsed.is_discarded()) << path << " is not JSON";
     return parsed;
-}
-
-// Nanoseconds from a microsecond field written with three decimals.
-std::uint64_t ns_of(const json& microseconds) {
-    return static_cast<std::uint64_t>(std::llround(microseconds.get<double>() * 1000.0));
 }
 
 // A session of two hooks: vp_fork_tree (a root, its children and
@@ -87,28 +86,6 @@ std::map<std::int64_t, std::string> process_names(const json& trace) {
     for (const json& event : trace["traceEvents"])
         if (event["ph"] == "M" && event["name"] == "process_name") names[event["pid"]] = event["args"]["name"];
     return names;
-}
-
-// What viewers need to draw every slice: on each (pid, tid) track, a slice
-// that starts inside another ends inside it too.
-void expect_slices_nest_per_track(const json& trace) {
-    std::map<std::pair<std::int64_t, std::int64_t>, std::vector<std::pair<std::uint64_t, std::uint64_t>>> tracks;
-    for (const json& event : trace["traceEvents"])
-        if (event["ph"] == "X")
-            tracks[{event["pid"], event["tid"]}].push_back({ns_of(event["ts"]), ns_of(event["ts"]) + ns_of(event["dur"])});
-    for (auto& [track, slices] : tracks) {
-        std::sort(slices.begin(), slices.end(), [](const auto& a, const auto& b) {
-            return a.first != b.first ? a.first < b.first : a.second > b.second;
-        });
-        std::vector<std::uint64_t> open;
-        for (const auto& [start, end] : slices) {
-            while (!open.empty() && open.back() <= start) open.pop_back();
-            EXPECT_TRUE(open.empty() || end <= open.back())
-                << "pid " << track.first << " tid " << track.second << ": [" << start << ", " << end
-                << "] overlaps a slice ending at " << open.back();
-            open.push_back(end);
-        }
-    }
 }
 
 void expect_invocation_drawn(const json& trace, const model::Invocation& invocation) {

@@ -275,7 +275,9 @@ TEST_P(BadInput, ExitsWithOneLineAndLosesNothing) {
     EXPECT_NE(first_line.find(c.message), std::string::npos) << "expected '" << c.message << "' in:\n" << result.output;
     EXPECT_EQ(first_line.rfind("validprof", 0), 0u) << first_line;
     EXPECT_TRUE(printable_line(result.output)) << "control bytes in the output";
-    if (c.exit_code == 1) EXPECT_EQ(count_lines(result.output), 1u) << result.output;
+    if (c.exit_code == 1) {
+        EXPECT_EQ(count_lines(result.output), 1u) << result.output;
+    }
     // Nothing lost or created: the good database is untouched, no journal
     // files appear next to special files.
     struct stat after {};

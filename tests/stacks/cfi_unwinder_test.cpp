@@ -46,13 +46,19 @@ std::uint64_t mapping_end(std::uint64_t address) {
 
 }  // namespace
 
-// Outside any namespace, so their symbols read plainly.
-extern "C" __attribute__((noinline)) void vp_capture_here() {
+// Outside any namespace, so their symbols read plainly. The copy reads the
+// raw stack across frames, as the kernel's copy does: AddressSanitizer would
+// call that an underflow of this frame's locals, so these reads are not
+// instrumented (--sanitize builds).
+extern "C" __attribute__((noinline, no_sanitize("address"))) void vp_capture_here() {
     std::uint64_t ip = 0, sp = 0, bp = 0;
     asm volatile("lea 0(%%rip), %0\n\tmov %%rsp, %1\n\tmov %%rbp, %2" : "=r"(ip), "=r"(sp), "=r"(bp));
     std::size_t bytes = std::min<std::uint64_t>(g_copy_bytes, mapping_end(sp) - sp);
     g_capture->registers = {ip, sp, bp};
-    g_capture->stack.assign(reinterpret_cast<const unsigned char*>(sp), reinterpret_cast<const unsigned char*>(sp) + bytes);
+    g_capture->stack.resize(bytes);
+    unsigned char* to = g_capture->stack.data();
+    const volatile unsigned char* from = reinterpret_cast<const unsigned char*>(sp);
+    for (std::size_t i = 0; i < bytes; ++i) to[i] = from[i];
 }
 
 extern "C" __attribute__((noinline)) void vp_level_two(int value) {

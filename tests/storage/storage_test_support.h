@@ -88,7 +88,10 @@ inline model::Invocation sample_invocation(const std::string& hook, std::int32_t
     invocation.complete = true;
     invocation.exit_code = 0;
     for (int i = 0; i < process_count; ++i) {
-        auto process = sample_process(root_pid + i, i == 0 ? 1 : root_pid, start_ns + static_cast<std::uint64_t>(i));
+        // Pids wrap as the kernel's do: the edge-case test starts at INT32_MAX,
+        // where root_pid + i would be signed overflow (UBSan said so).
+        const auto pid = static_cast<std::int32_t>(static_cast<std::uint32_t>(root_pid) + static_cast<std::uint32_t>(i));
+        auto process = sample_process(pid, i == 0 ? 1 : root_pid, start_ns + static_cast<std::uint64_t>(i));
         invocation.times.add(process.times);
         invocation.processes.push_back(std::move(process));
     }

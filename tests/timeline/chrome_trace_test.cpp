@@ -12,12 +12,16 @@
 
 #include <nlohmann/json.hpp>
 
+#include "timeline/trace_checks.h"
+
 #include "timeline/chrome_trace.h"
 
 namespace validprof::timeline {
 namespace {
 
 using nlohmann::json;
+using trace_checks::expect_slices_nest_per_track;
+using trace_checks::ns_of;
 
 constexpr std::uint64_t kSessionStart = 5'000'000'000;  // CLOCK_MONOTONIC
 constexpr std::int64_t kOffset = 1'700'000'000'000'000'000;  // realtime - monotonic
@@ -159,35 +163,8 @@ std::vector<json> events_where(const json& trace, const std::string& ph, const s
     return found;
 }
 
-// Nanoseconds after the origin, from a microsecond field with 3 decimals.
-std::uint64_t ns_of(const json& microseconds) {
-    return static_cast<std::uint64_t>(std::llround(microseconds.get<double>() * 1000.0));
-}
-
 // The microsecond value the trace must hold for ns after the origin.
 double us_of(std::uint64_t ns) { return static_cast<double>(ns) / 1000.0; }
-
-// What viewers need to draw every slice: on each (pid, tid) track, a slice
-// that starts inside another ends inside it too. Checked in nanoseconds.
-void expect_slices_nest_per_track(const json& trace) {
-    std::map<std::pair<std::int64_t, std::int64_t>, std::vector<std::pair<std::uint64_t, std::uint64_t>>> tracks;
-    for (const json& event : trace["traceEvents"])
-        if (event["ph"] == "X")
-            tracks[{event["pid"], event["tid"]}].push_back({ns_of(event["ts"]), ns_of(event["ts"]) + ns_of(event["dur"])});
-    for (auto& [track, slices] : tracks) {
-        std::sort(slices.begin(), slices.end(), [](const auto& a, const auto& b) {
-            return a.first != b.first ? a.first < b.first : a.second > b.second;
-        });
-        std::vector<std::uint64_t> open;
-        for (const auto& [start, end] : slices) {
-            while (!open.empty() && open.back() <= start) open.pop_back();
-            EXPECT_TRUE(open.empty() || end <= open.back())
-                << "pid " << track.first << " tid " << track.second << ": [" << start << ", " << end
-                << "] overlaps a slice ending at " << open.back();
-            open.push_back(end);
-        }
-    }
-}
 
 TEST(TimelineChromeTrace, HasTheObjectFormatAndTheSessionOrigin) {
     json trace = round_trip(sample_input());

@@ -281,7 +281,9 @@ TEST(ValidcoreCli, AFaultyHookIsOutvotedByValidatorsThatCheckForThemselves) {
     EXPECT_EQ(results[0]["decision"], "reject");
     EXPECT_EQ(results[0]["certified"], true);
     for (const json& vote : results[0]["consensus"]["votes"]) {
-        if (vote["vote"] != "none") EXPECT_EQ(vote["vote"], "reject") << vote.dump();
+        if (vote["vote"] != "none") {
+            EXPECT_EQ(vote["vote"], "reject") << vote.dump();
+        }
     }
 }
 
