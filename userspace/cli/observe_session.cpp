@@ -192,7 +192,12 @@ public:
             continue_gated_mappings();
             if (auto stored = store_sqlite(false); !stored) return stored.error();
             if (stack_collector_) stack_collector_->drain_mappings();
-            if (metrics_server_) metrics_.set_lost_events(running_lost_events());
+            // The lost-event counters are per-CPU map reads: once a second
+            // is as fresh as any scrape interval needs, not every 100 ms round.
+            if (metrics_server_ && monotonic_ns() - metrics_lost_read_ns_ >= 1'000'000'000ull) {
+                metrics_.set_lost_events(running_lost_events());
+                metrics_lost_read_ns_ = monotonic_ns();
+            }
             status.update(progress());
 
             if (stop.requested()) {
@@ -472,6 +477,7 @@ private:
     // so destroyed (thread joined) first.
     metrics::MetricsRegistry metrics_;
     std::unique_ptr<metrics::MetricsServer> metrics_server_;
+    std::uint64_t metrics_lost_read_ns_ = 0;  // last refresh of the lost-event metrics
     std::unique_ptr<storage::ProfileDatabase> database_;
     invocations::InvocationTracker tracker_;
     std::unique_ptr<tracer::HookTracer> tracer_;

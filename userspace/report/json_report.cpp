@@ -14,13 +14,7 @@ namespace validprof::report {
 // The text helpers (userspace/text) are this module's vocabulary.
 using namespace validprof::text;
 
-namespace {
-
-using nlohmann::json;
-
-std::uint64_t round_ns(double ns) { return ns > 0 ? static_cast<std::uint64_t>(std::llround(ns)) : 0; }
-
-json times_fields(json object, const model::SchedTimes& t) {
+nlohmann::json times_fields(nlohmann::json object, const model::SchedTimes& t) {
     object["on_cpu_ns"] = t.on_cpu_ns;
     object["run_queue_wait_ns"] = t.run_queue_wait_ns;
     object["off_cpu_sleep_ns"] = t.off_cpu_sleep_ns;
@@ -29,6 +23,18 @@ json times_fields(json object, const model::SchedTimes& t) {
     object["involuntary_switches"] = t.involuntary_switches;
     return object;
 }
+
+nlohmann::json per_cpu_json(const std::map<std::uint32_t, std::uint64_t>& per_cpu) {
+    nlohmann::json out = nlohmann::json::object();
+    for (const auto& [cpu, ns] : per_cpu) out[std::to_string(cpu)] = ns;
+    return out;
+}
+
+namespace {
+
+using nlohmann::json;
+
+std::uint64_t round_ns(double ns) { return ns > 0 ? static_cast<std::uint64_t>(std::llround(ns)) : 0; }
 
 json session_json(const ReportInput& input, const ReportData& data) {
     const model::SessionSummary& s = input.session;
@@ -141,11 +147,6 @@ json invocation_json(std::size_t rank, const model::Invocation& inv, const Repor
     return out;
 }
 
-json per_cpu_json(const std::map<std::uint32_t, std::uint64_t>& per_cpu) {
-    json out = json::object();
-    for (const auto& [cpu, ns] : per_cpu) out[std::to_string(cpu)] = ns;
-    return out;
-}
 
 json phases_json(const ReportInput& input, const ReportData& data) {
     std::vector<model::Invocation> selected;

@@ -41,6 +41,14 @@ namespace validprof::report {
 
 nlohmann::json render_json(const ReportInput& input);
 
+// `object` with a thread's, process's or invocation's scheduler times added
+// (on_cpu_ns, run_queue_wait_ns, off_cpu_sleep_ns, off_cpu_blocked_ns,
+// voluntary_switches, involuntary_switches): the names every JSON output
+// (report, json-lines, timeline args) uses.
+nlohmann::json times_fields(nlohmann::json object, const model::SchedTimes& times);
+// {"CPU": ns, ...} for the CPUs that have time.
+nlohmann::json per_cpu_json(const std::map<std::uint32_t, std::uint64_t>& per_cpu);
+
 // One invocation as the report's "slowest" list shows it (without its
 // rank), plus "complete": also what `attach --json-lines` streams.
 nlohmann::json invocation_fields_json(const model::Invocation& invocation, const model::SessionInfo& session);

@@ -12,6 +12,7 @@
 #include "explain/critical_path.h"
 #include "explain/syscalls.h"
 #include "report/exit_status.h"
+#include "report/json_report.h"
 #include "report/sql_normalize.h"
 #include "text/text_layout.h"
 
@@ -41,21 +42,6 @@ std::string invocation_name(const model::Invocation& invocation) {
 
 std::string thread_name(std::int32_t pid, std::int32_t tid) {
     return tid == pid ? "main" : "thread " + std::to_string(tid);
-}
-
-void add_times(json& args, const model::SchedTimes& times) {
-    args["on_cpu_ns"] = times.on_cpu_ns;
-    args["run_queue_wait_ns"] = times.run_queue_wait_ns;
-    args["off_cpu_sleep_ns"] = times.off_cpu_sleep_ns;
-    args["off_cpu_blocked_ns"] = times.off_cpu_blocked_ns;
-    args["voluntary_switches"] = times.voluntary_switches;
-    args["involuntary_switches"] = times.involuntary_switches;
-}
-
-json per_cpu(const std::map<std::uint32_t, std::uint64_t>& by_cpu) {
-    json out = json::object();
-    for (const auto& [cpu, ns] : by_cpu) out[std::to_string(cpu)] = ns;
-    return out;
 }
 
 std::string state_name(model::WaitState state) {
@@ -270,8 +256,8 @@ private:
         }
         if (process.exec_ns >= process.start_ns && process.exec_ns != 0)
             args["exec_after_start_ns"] = process.exec_ns - process.start_ns;
-        add_times(args, process.times);
-        args["on_cpu_ns_per_cpu"] = per_cpu(process.times.on_cpu_ns_per_cpu);
+        args = report::times_fields(std::move(args), process.times);
+        args["on_cpu_ns_per_cpu"] = report::per_cpu_json(process.times.on_cpu_ns_per_cpu);
         add_slice(pid, main, track.start_ns, track.end_ns, process_name(process), "process", std::move(args));
 
         for (const model::ThreadRecord& thread : process.thread_records) add_thread(track, thread);
@@ -284,7 +270,7 @@ private:
         json args = {{"tid", thread.tid}, {"creator_tid", thread.creator_tid}};
         if (thread.exiting_ns >= start && thread.exiting_ns != 0) args["exit_path_after_start_ns"] = thread.exiting_ns - start;
         if (!ended) args["incomplete"] = true;
-        add_times(args, thread.times);
+        args = report::times_fields(std::move(args), thread.times);
         add_slice(track.track_pid, track.thread_tracks.at(thread.tid), start, end,
                   thread_name(track.process->pid, thread.tid), "thread", std::move(args));
     }
@@ -313,7 +299,7 @@ private:
                          {"wall_ns", end > invocation.start_ns ? end - invocation.start_ns : 0}};
             if (invocation.root_end_ns != 0) args["exit_status"] = report::describe_exit_status(invocation.exit_code);
             if (!invocation.complete) args["incomplete"] = true;
-            add_times(args, invocation.times);
+            args = report::times_fields(std::move(args), invocation.times);
             add_slice(track.track_pid, tid, invocation.start_ns, end, invocation_name(invocation), "invocation",
                       std::move(args));
         }
@@ -335,7 +321,7 @@ private:
         if (!track) return;
         json args = {{"tid", tid},
                      {"on_cpu_ns", phase.on_cpu_ns},
-                     {"on_cpu_ns_per_cpu", per_cpu(phase.on_cpu_ns_per_cpu)}};
+                     {"on_cpu_ns_per_cpu", report::per_cpu_json(phase.on_cpu_ns_per_cpu)}};
         add_slice(track->track_pid, thread, phase.start_ns, phase.end_ns, text(phase.provider) + ":" + text(phase.phase),
                   "phase", std::move(args));
     }
