@@ -83,15 +83,17 @@ static __always_inline void count(__u32 which)
 		*value += 1;
 }
 
-static __always_inline struct vp_thread_state *track_thread(__u32 tid, __u32 pid)
+static __always_inline struct vp_thread_state *track_thread(__u32 tid, __u32 pid, __u64 now)
 {
 	if (bpf_map_update_elem(&tracked_threads, &tid, &zero_thread_state, BPF_ANY)) {
 		count(VP_LOST_TRACK_FULL);
 		return NULL;
 	}
 	struct vp_thread_state *state = bpf_map_lookup_elem(&tracked_threads, &tid);
-	if (state)
+	if (state) {
 		state->pid = pid;
+		state->tracked_ns = now;
+	}
 	return state;
 }
 
@@ -429,7 +431,7 @@ static __always_inline int handle_fork(struct task_struct *parent, struct task_s
 	__u64 now = bpf_ktime_get_ns();
 	__u32 child_tid = BPF_CORE_READ(child, pid);
 	__u32 child_pid = BPF_CORE_READ(child, tgid);
-	struct vp_thread_state *state = track_thread(child_tid, child_pid);
+	struct vp_thread_state *state = track_thread(child_tid, child_pid, now);
 	if (state)
 		state->state = VP_STATE_RUNNABLE; /* sched_wakeup_new follows */
 
@@ -468,7 +470,7 @@ static __always_inline int handle_exec(struct task_struct *task, __u32 old_tid,
 	if (!state) {
 		if (!track_new_execs)
 			return 0;
-		state = track_thread(tid, pid);
+		state = track_thread(tid, pid, now);
 		if (!state)
 			return 0;
 		state->switched_in_ns = now; /* it is running the exec right now */

@@ -140,6 +140,10 @@ struct vp_thread_state {
 	 * process judged at one exec only if it has not exec'd since: a
 	 * wrapper that execs the real hook a moment later stays tracked. */
 	__u64 exec_ns;
+	/* When tracking began (its fork or exec event's time): an untrack
+	 * request about a thread seen earlier than this is about an older
+	 * thread that had the same tid. */
+	__u64 tracked_ns;
 };
 
 struct vp_event_header {

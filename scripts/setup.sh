@@ -10,6 +10,8 @@ packages=(
   build-essential cmake ninja-build pkg-config
   # libclang-rt-dev: clang's sanitizer and libFuzzer runtimes (scripts/fuzz.sh)
   clang llvm libclang-rt-dev libbpf-dev bpftool libelf-dev zlib1g-dev
+  # libdw-dev: DWARF line tables, for source lines in the pprof export
+  libdw-dev
   libboost-program-options-dev libsqlite3-dev libspdlog-dev libfmt-dev
   libgtest-dev nlohmann-json3-dev libbpfcc-dev libssl-dev systemtap-sdt-dev libre2-dev
   protobuf-compiler libxml2-utils
@@ -20,6 +22,9 @@ packages=(
   prometheus curl
   # golang-go: `go tool pprof`, the real consumer of `flamegraph --format pprof`
   golang-go
+  # linux-perf and bpftrace: the other tracers tests/bench/side_by_side.sh
+  # compares validprof's cost with (issue 13)
+  linux-perf bpftrace
 )
 
 missing=()

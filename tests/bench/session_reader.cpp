@@ -56,11 +56,17 @@ common::Result<StoredSession> read_latest_session(const std::string& db_path) {
     session.complete = sqlite3_column_int(latest->get(), 1) != 0;
     session.events_received = static_cast<std::uint64_t>(sqlite3_column_int64(latest->get(), 2));
 
-    auto lost = prepare(db, "SELECT COALESCE(SUM(count), 0) FROM lost_events WHERE session_id = ?1");
+    auto lost = prepare(db, "SELECT reason, count FROM lost_events WHERE session_id = ?1");
     if (!lost) return lost.error();
     sqlite3_bind_int64(lost->get(), 1, session.id);
-    if (sqlite3_step(lost->get()) == SQLITE_ROW)
-        session.lost_events = static_cast<std::uint64_t>(sqlite3_column_int64(lost->get(), 0));
+    while (sqlite3_step(lost->get()) == SQLITE_ROW) {
+        std::string reason = reinterpret_cast<const char*>(sqlite3_column_text(lost->get(), 0));
+        auto count = static_cast<std::uint64_t>(sqlite3_column_int64(lost->get(), 1));
+        session.lost_by_reason[reason] = count;
+        // Notes (gate hold times, folded CPU ids...) share the table but
+        // are not losses.
+        if (reason.rfind("note_", 0) != 0) session.lost_events += count;
+    }
 
     auto invocations = prepare(db,
                                "SELECT i.hook, i.complete, i.wall_ns, i.root_pid,"

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -26,7 +27,10 @@ struct StoredSession {
     std::int64_t id = 0;
     bool complete = false;
     std::uint64_t events_received = 0;
-    std::uint64_t lost_events = 0;  // sum over reasons
+    std::uint64_t lost_events = 0;  // sum over the loss reasons (not the note_* rows)
+    // Every row of lost_events by reason, the note_* ones included (e.g.
+    // note_gate_holds, note_gate_held_us: what the gates cost).
+    std::map<std::string, std::uint64_t> lost_by_reason;
     std::vector<StoredInvocation> invocations;  // in start order
 };
 

@@ -18,8 +18,8 @@
 #include <thread>
 #include <vector>
 
+#include "bpf_support/kernel_features.h"
 #include "storage/profile_database.h"
-#include "tracer/kernel_features.h"
 
 namespace validprof::testing {
 
@@ -160,9 +160,9 @@ inline std::string workload(const std::string& name) { return std::string(VALIDP
 // Skips (with the reason) when BPF cannot be loaded here.
 #define VALIDPROF_REQUIRE_BPF()                                                                    \
     do {                                                                                         \
-        if (auto privileges = ::validprof::tracer::check_tracing_privileges(); !privileges)       \
+        if (auto privileges = ::validprof::bpf_support::check_tracing_privileges(); !privileges)  \
             GTEST_SKIP() << "privileged test skipped: " << privileges.error().message;           \
-        if (auto support = ::validprof::tracer::check_kernel_support(); !support)                 \
+        if (auto support = ::validprof::bpf_support::check_kernel_support(); !support)            \
             GTEST_SKIP() << "privileged test skipped: " << support.error().message;              \
     } while (0)
 

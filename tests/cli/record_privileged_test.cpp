@@ -224,6 +224,53 @@ TEST(RecordPrivileged, CommandWithoutMatchingRuleIsOneInvocation) {
     EXPECT_EQ(invocation.exit_code >> 8, 3);
 }
 
+// Node with worker threads, its main thread ending the process while the
+// workers run and the address space is large: several threads exit at
+// once, and more than one of them can read the kernel's live-thread count
+// as zero at sched_process_exit (the group-dead flag validprof reports).
+// Each process is one row with its command and all its threads, whatever
+// the order of their final switches; none is left waiting for a thread.
+TEST(RecordPrivileged, NodeWorkersExitingTogetherLeaveOneRowPerProcess) {
+    VALIDPROF_REQUIRE_BPF();
+    if (run_command({"node", "--version"}).exit_code != 0) GTEST_SKIP() << "node is not installed";
+    TempDir dir;
+    const std::string script =
+        "const { Worker } = require('worker_threads');"
+        "for (let i = 0; i < 4; i++) new Worker('const a = new Array(4e6).fill(1); for (;;) a[0]++;', { eval: true });"
+        "globalThis.keep = new Array(8e6).fill(2);"
+        "setTimeout(() => process.exit(0), 150);";
+    std::string loop;
+    for (int i = 0; i < 6; ++i) loop += "node -e \"" + script + "\"; ";
+    Recorded recorded = record(dir, {"--hook", "never=no-such-program-xyz"}, {"sh", "-c", loop});
+    ASSERT_EQ(recorded.result.exit_code, 0) << recorded.result.output;
+    ASSERT_EQ(recorded.invocations.size(), 1u) << recorded.result.output;
+    const model::Invocation& invocation = recorded.invocations.front();
+    std::set<std::int32_t> pids;
+    int node_processes = 0;
+    for (const model::ProcessRecord& process : invocation.processes) {
+        EXPECT_TRUE(pids.insert(process.pid).second) << "pid " << process.pid << " has two rows";
+        EXPECT_FALSE(process.exe.empty()) << "pid " << process.pid << ": a row without its command ("
+                                          << process.threads << " threads)";
+        EXPECT_TRUE(process.exited) << "pid " << process.pid;
+        if (process.comm != "node") continue;
+        ++node_processes;
+        // The main thread, four workers and V8's own threads.
+        EXPECT_GE(process.threads, 6u) << "pid " << process.pid;
+        std::uint64_t thread_cpu = 0;
+        for (const model::ThreadRecord& thread : process.thread_records) {
+            EXPECT_TRUE(thread.exited) << "pid " << process.pid << " tid " << thread.tid;
+            thread_cpu += thread.times.on_cpu_ns;
+        }
+        EXPECT_EQ(thread_cpu, process.times.on_cpu_ns) << "pid " << process.pid;
+    }
+    EXPECT_EQ(node_processes, 6);
+    CommandResult report = run_command({validprof_binary(), "report", "--db", dir.file("profile.db"), "--format", "json"});
+    ASSERT_EQ(report.exit_code, 0) << report.output;
+    const nlohmann::json notes = nlohmann::json::parse(report.output)["lost_events"]["by_reason"];
+    EXPECT_EQ(notes.value("note_thread_exit_unseen", 1u), 0u) << notes.dump();
+    EXPECT_EQ(notes.value("note_unattributed_events", 1u), 0u) << notes.dump();
+}
+
 // Peak memory: each process's peak resident set is the kernel's own figure,
 // exactly what wait4 reports to its parent (ru_maxrss, KiB): both read the
 // process's signal->maxrss after its exit path began. Two sizes, so a

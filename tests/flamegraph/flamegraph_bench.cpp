@@ -124,6 +124,21 @@ int main(int argc, char** argv) {
         if (!encoded) failed = true;
         return encoded ? std::move(encoded).value() : std::string();
     });
+    // With source lines on every frame (as add_source_lines leaves them for
+    // objects with DWARF), a quarter of them with an inlined function too:
+    // what lines add to the encoding, the lookup itself aside
+    // (bench_symbolize measures that).
+    Profile with_lines = profile;
+    for (std::size_t i = 0; i < with_lines.frames.size(); ++i) {
+        Frame& frame = with_lines.frames[i];
+        const std::string file = "/build/src/module" + std::to_string(i % 300) + "/file" + std::to_string(i % 97) + ".cc";
+        if (i % 4 == 0)
+            frame.lines.push_back({"inlined_helper_" + std::to_string(i % 50), "/build/src/include/helpers.h",
+                                   static_cast<std::int64_t>(10 + i % 50), static_cast<std::int64_t>(12 + i % 50)});
+        frame.lines.push_back({"", file, static_cast<std::int64_t>(100 + i % 900), static_cast<std::int64_t>(120 + i % 900)});
+    }
+    report("pprof (wall), source lines", "bench-wall-lines.pb.gz",
+           via_stream([&](std::ostream& o) { return write_pprof(o, with_lines, wall, pprof); }));
     report("folded (wall)", "bench-wall.folded",
            via_stream([&](std::ostream& o) { return write_folded(o, profile, wall); }));
     report("speedscope (wall)", "bench-wall.speedscope.json",

@@ -123,6 +123,28 @@ TEST(Folded, HostileNamesStayOneFrameOnOneLine) {
     EXPECT_EQ(sum(lines), expected_total(profile, View::kCpu));
 }
 
+// The session keeps each return address as its own frame (pprof needs
+// them): a function called from two places is two frames with one name,
+// and their stacks print alike. One line, with both counts.
+TEST(Folded, StacksThatPrintAlikeAreOneLine) {
+    ProfileBuilder builder(1'000'000);
+    StackSample sample;
+    sample.count = 2;
+    sample.hook = "h";
+    sample.process = "p";
+    builder.add({{"main", "/bin/x", false, 0x1010, "ab"}, {"leaf", "/bin/x", false, 0x2000, "ab"}}, sample);
+    sample.count = 3;
+    builder.add({{"main", "/bin/x", false, 0x1020, "ab"}, {"leaf", "/bin/x", false, 0x2004, "ab"}}, sample);
+    sample.count = 5;
+    builder.add({{"main", "/bin/x", false, 0x1020, "ab"}}, sample);
+    const auto lines = parse_folded(folded(builder.take(), testing::frames_only()));
+    ASSERT_EQ(lines.size(), 2u);
+    EXPECT_EQ(lines[0].frames, std::vector<std::string>{"main"});
+    EXPECT_EQ(lines[0].value, 5u);
+    EXPECT_EQ(lines[1].frames, (std::vector<std::string>{"main", "leaf"}));
+    EXPECT_EQ(lines[1].value, 5u);
+}
+
 TEST(Folded, EmptySelectionWritesNothing) {
     Selection selection;
     selection.hook = "no-such-hook";

@@ -342,7 +342,13 @@ std::string c_unescape(std::string_view text) {
 TEST(Pprof, ProtocDecodesItAgainstTheFormatsFieldNumbers) {
     const std::string protoc = VALIDPROF_PROTOC;
     if (protoc.empty()) GTEST_SKIP() << "protoc not installed (Debian package protobuf-compiler)";
-    const Profile profile = hostile_profile();
+    Profile profile = hostile_profile();
+    // Source lines on every other frame, an inline chain on some: the
+    // fields of Function, Line and Mapping that only lines bring.
+    for (std::size_t i = 0; i < profile.frames.size(); i += 2) {
+        if (i % 4 == 0) profile.frames[i].lines.push_back({"inlined<&>", "/src/new\nline.h", 3, 7});
+        profile.frames[i].lines.push_back({"", "/src/file.c", 10, 12});
+    }
     Selection selection;
     selection.view = View::kWall;
     auto encoded = encode_pprof(profile, selection);
@@ -375,6 +381,7 @@ TEST(Pprof, ProtocDecodesItAgainstTheFormatsFieldNumbers) {
     std::vector<std::string> strings;
     std::vector<std::string> path;
     std::size_t value_index = 0;
+    std::map<std::string, std::size_t> line_fields;  // "function.start_line" → times seen
     std::istringstream lines(text);
     std::string line;
     while (std::getline(lines, line)) {
@@ -395,6 +402,9 @@ TEST(Pprof, ProtocDecodesItAgainstTheFormatsFieldNumbers) {
         const std::string_view key = body.substr(0, colon);
         const std::string_view value = body.substr(colon + 2);
         EXPECT_FALSE(key.front() >= '0' && key.front() <= '9') << "unknown field in protoc output: " << line;
+        if (!path.empty() && (key == "start_line" || key == "line" || key == "has_line_numbers" ||
+                              key == "has_filenames" || key == "has_inline_frames" || key == "filename"))
+            line_fields[path.back() + "." + std::string(key)] += 1;
         if (path.size() == 1 && path[0] == "sample" && key == "value") {
             values[value_index++ % 4] += std::stoull(std::string(value));
         }
@@ -408,9 +418,13 @@ TEST(Pprof, ProtocDecodesItAgainstTheFormatsFieldNumbers) {
     EXPECT_EQ(values, expected);
     const std::set<std::string> table(strings.begin(), strings.end());
     for (const char* name : {"<script>alert(\"x\")</script>", "x]]>y<![CDATA[z", "semi;colon", "new?line",
-                             "bad\xEF\xBF\xBD" "byte", "<hook>&\"", "wall"}) {
+                             "bad\xEF\xBF\xBD" "byte", "<hook>&\"", "wall", "inlined<&>", "/src/new?line.h",
+                             "/src/file.c"}) {
         EXPECT_TRUE(table.count(name)) << name;
     }
+    for (const char* field : {"function.start_line", "function.filename", "line.line", "mapping.has_filenames",
+                              "mapping.has_line_numbers", "mapping.has_inline_frames"})
+        EXPECT_GT(line_fields[field], 0u) << field << " not in protoc's decoding:\n" << text;
 }
 
 }  // namespace

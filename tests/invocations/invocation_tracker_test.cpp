@@ -99,7 +99,7 @@ TEST(Tracker, IgnoredProcessThatLaterExecsAHookStartsAnInvocation) {
     tracker.on_event(exit_of(230, 30, 1));
     // The request is about the first exec only: the kernel keeps the thread
     // tracked, since it exec'd (at 200) after the exec judged (at 100).
-    EXPECT_EQ(tracker.take_untrack_requests(), (std::vector<UntrackRequest>{{30, 100}})) << "only the first exec";
+    EXPECT_EQ(tracker.take_untrack_requests(), (std::vector<UntrackRequest>{{30, 100, 100}})) << "only the first exec";
     auto done = tracker.take_finished(230 + kLinger);
     ASSERT_EQ(done.size(), 1u);
     EXPECT_EQ(done[0].start_ns, 200u);
@@ -162,6 +162,79 @@ TEST(Tracker, ThreadSwitchingOutAfterTheGroupEndStaysInItsProcess) {
     EXPECT_EQ(root.times.on_cpu_ns, 100u);
     EXPECT_EQ(done[0].last_end_ns, 305u);
     EXPECT_EQ(tracker.counters().unattributed_events, 0u);
+}
+
+// A known thread is that process's thread however late its final switch
+// comes (a worker preempted on its way out of a loaded machine): the
+// process, and the invocation, wait for it instead of ending without it
+// or giving it a row of its own.
+TEST(Tracker, KnownThreadExitingLongAfterTheGroupEndStaysInItsProcess) {
+    InvocationTracker tracker(test_rules(), attach_options());
+    tracker.on_event(exec_of(100, 10, 1, kPostEdit));
+    tracker.on_event(thread_of(110, 10, 12));
+    tracker.on_event(exit_of(300, 10, 1, 0, on_cpu({{0, 60}})));
+    EXPECT_TRUE(tracker.take_finished(300 + 4 * kLinger).empty()) << "thread 12 has not reported its exit";
+    tracker.on_event(thread_exit_of(300 + 5 * kLinger, 10, 12, 1, on_cpu({{1, 40}})));
+    auto done = tracker.take_finished(300 + 6 * kLinger);
+    ASSERT_EQ(done.size(), 1u);
+    ASSERT_EQ(done[0].processes.size(), 1u) << "no ghost row for the late thread";
+    const model::ProcessRecord& root = done[0].processes.at(0);
+    EXPECT_EQ(root.end_ns, 300 + 5 * kLinger);
+    EXPECT_EQ(root.threads, 2u);
+    EXPECT_EQ(root.times.on_cpu_ns, 100u);
+    EXPECT_EQ(done[0].root_end_ns, 300 + 5 * kLinger);
+    EXPECT_EQ(tracker.counters().thread_exits_unseen, 0u);
+    EXPECT_EQ(tracker.counters().unattributed_events, 0u);
+}
+
+// Both threads read the group-dead flag as set (the kernel's live count
+// was already zero when the first reached sched_process_exit): one process
+// row, the times of both, the larger peak, the later end. Before, the
+// second exit made a ghost row with the same pid, no command and two
+// threads.
+TEST(Tracker, TwoThreadsBothClaimingTheGroupEndMakeOneProcess) {
+    InvocationTracker tracker(test_rules(), attach_options());
+    tracker.on_event(exec_of(100, 10, 1, kPostEdit));
+    tracker.on_event(fork_of(110, 10, 11));
+    tracker.on_event(exec_of(120, 11, 10, "node cli.js post-edit"));
+    tracker.on_event(thread_of(130, 11, 12));
+    model::ExitEvent first = std::get<model::ExitEvent>(exit_of(300, 11, 10, 0, on_cpu({{0, 70}})));
+    first.tid = 12;
+    first.max_rss_bytes = 10 << 20;
+    model::ExitEvent second = std::get<model::ExitEvent>(exit_of(300 + 3 * kLinger, 11, 10, 0, on_cpu({{1, 30}})));
+    second.max_rss_bytes = 40 << 20;
+    tracker.on_event(first);
+    tracker.on_event(second);
+    tracker.on_event(exit_of(400 + 3 * kLinger, 10, 1));
+    auto done = tracker.take_finished(400 + 4 * kLinger);
+    ASSERT_EQ(done.size(), 1u);
+    ASSERT_EQ(done[0].processes.size(), 2u) << "the shell and one node process";
+    const model::ProcessRecord& node = done[0].processes.at(1);
+    EXPECT_EQ(node.pid, 11);
+    EXPECT_EQ(node.argv, "node cli.js post-edit");
+    EXPECT_EQ(node.threads, 2u);
+    EXPECT_EQ(node.times.on_cpu_ns, 100u);
+    EXPECT_EQ(node.end_ns, 300 + 3 * kLinger);
+    EXPECT_EQ(node.peak_rss_bytes, 40u << 20);
+    EXPECT_EQ(tracker.counters().unattributed_events, 0u);
+}
+
+// A known thread whose exit never comes (its event lost, or its tid taken
+// over by an exec from another thread) delays the invocation by at most
+// thread_exit_wait_ns, and is counted.
+TEST(Tracker, KnownThreadWhoseExitNeverComesIsCountedAfterTheWait) {
+    TrackerOptions options = attach_options();
+    options.thread_exit_wait_ns = 50 * kLinger;
+    InvocationTracker tracker(test_rules(), options);
+    tracker.on_event(exec_of(100, 10, 1, kPostEdit));
+    tracker.on_event(thread_of(110, 10, 12));
+    tracker.on_event(exit_of(300, 10, 1));
+    EXPECT_TRUE(tracker.take_finished(300 + 50 * kLinger - 1).empty());
+    auto done = tracker.take_finished(300 + 50 * kLinger);
+    ASSERT_EQ(done.size(), 1u);
+    EXPECT_TRUE(done[0].complete);
+    EXPECT_EQ(done[0].processes.at(0).end_ns, 300u);
+    EXPECT_EQ(tracker.counters().thread_exits_unseen, 1u);
 }
 
 // Beyond the linger the pid may be a new process's: the tracker does not

@@ -56,6 +56,7 @@ TEST(Robustness, ChildEventsBeforeTheParentsForkAreAdoptedWhenItArrives) {
     tracker.on_event(fork_of(120, 11, 12));
     tracker.on_event(exec_of(125, 12, 11, "eslint a.ts"));
     tracker.on_event(thread_of(126, 12, 13));
+    tracker.on_event(thread_exit_of(129, 12, 13, 11));
     tracker.on_event(exit_of(130, 12, 11, 0, on_cpu({{1, 9}})));
     EXPECT_TRUE(untracked_tids(tracker).empty()) << "nothing untracked while ancestry is unknown";
     tracker.on_event(fork_of(110, 10, 11));
@@ -92,6 +93,7 @@ TEST(Robustness, DuplicateForkDoesNotAddAProcess) {
     tracker.on_event(fork_of(110, 10, 11));
     tracker.on_event(thread_of(115, 11, 12));
     tracker.on_event(thread_of(115, 11, 12));
+    tracker.on_event(thread_exit_of(139, 11, 12, 10));
     tracker.on_event(exit_of(140, 11, 10));
     tracker.on_event(exit_of(150, 10, 1));
     auto done = tracker.take_finished(150 + kLinger);

@@ -51,6 +51,26 @@ TEST(ProcessMappings, LatestMappingByTimeWins) {
     EXPECT_EQ(table.find(3, 0x1800, 250)->path, "/new.so");
 }
 
+// The kernel's frame-pointer stacks are read at the end of the session,
+// after exited processes were forgotten: their vDSO ranges stay, one per
+// image, inherited by a fork.
+TEST(ProcessMappings, VdsoRangesOutliveTheProcessAndFollowForks) {
+    ProcessMappings table;
+    table.add(5, mapping(0x7ffc0000, 0x7ffc2000, "[vdso]", 0));
+    table.add(5, mapping(0x1000, 0x2000, "/bin/sh", 0));
+    table.fork(5, 6, 100);
+    table.exec(6, 200);
+    table.add(6, mapping(0x7ffd0000, 0x7ffd2000, "[vdso]", 210));
+    table.forget(5);
+    table.forget(6);
+    EXPECT_EQ(table.vdso_range(5, 0x7ffc1000), std::make_optional(std::pair<std::uint64_t, std::uint64_t>(0x7ffc0000, 0x7ffc2000)));
+    EXPECT_EQ(table.vdso_range(5, 0x7ffd1000), std::nullopt) << "the child's image, not the parent's";
+    EXPECT_TRUE(table.vdso_range(6, 0x7ffc1000)) << "inherited at the fork";
+    EXPECT_TRUE(table.vdso_range(6, 0x7ffd1000)) << "after its exec";
+    EXPECT_EQ(table.vdso_range(6, 0x1800), std::nullopt) << "not the vDSO";
+    EXPECT_EQ(table.vdso_range(7, 0x7ffc1000), std::nullopt) << "an unknown process";
+}
+
 TEST(ProcessMappings, ProcMapsKeepsExecutableMappings) {
     ProcessMappings table;
     table.add_proc_maps(4,

@@ -1,11 +1,14 @@
 // Unprivileged: the pieces of symbolization that do not need a kernel.
+#include <dlfcn.h>
 #include <elf.h>
 #include <gtest/gtest.h>
+#include <sys/auxv.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstring>
 #include <fstream>
+#include <optional>
 #include <string>
 
 #include "phases/usdt_phases.h"
@@ -201,6 +204,51 @@ TEST(Symbolizer, UnresolvableFramesAreKeptAsModulePlusOffset) {
     ASSERT_EQ(stack.frames.size(), 2u);
     EXPECT_EQ(stack.frames[0].name, "[build-id abababababab]+0x42");  // root first
     EXPECT_EQ(stack.frames[1].name, "[unknown]+0x7f00dead");
+}
+
+// The vDSO's functions by the dynamic linker's own account: glibc lists
+// the vDSO as linux-vdso.so.1, and dlsym finds its symbols there.
+std::optional<std::uint64_t> vdso_offset_of(const char* name) {
+    void* vdso = dlopen("linux-vdso.so.1", RTLD_NOW | RTLD_NOLOAD);
+    if (!vdso) return std::nullopt;
+    void* symbol = dlsym(vdso, name);
+    dlclose(vdso);
+    if (!symbol) return std::nullopt;
+    return reinterpret_cast<std::uintptr_t>(symbol) - getauxval(AT_SYSINFO_EHDR);
+}
+
+TEST(ModuleSymbols, NamesTheVdsoByItsGlobalSymbols) {
+    auto vdso = own_vdso();
+    if (!vdso) GTEST_SKIP() << "this process has no vDSO";
+    auto offset = vdso_offset_of("__vdso_clock_gettime");
+    if (!offset) GTEST_SKIP() << "the dynamic linker does not list the vDSO's symbols";
+    ModuleSymbols symbols = ModuleSymbols::from_image(*vdso);
+    // clock_gettime is a weak alias at the same address: the global name wins.
+    EXPECT_EQ(symbols.resolve(*offset), "__vdso_clock_gettime");
+    EXPECT_EQ(symbols.resolve(*offset + 4), "__vdso_clock_gettime");
+    if (auto time = vdso_offset_of("__vdso_time")) {
+        EXPECT_EQ(symbols.resolve(*time), "__vdso_time");
+    }
+}
+
+TEST(Symbolizer, VdsoFramesByItsBuildIdAreNamed) {
+    auto vdso = own_vdso();
+    auto offset = vdso_offset_of("__vdso_clock_gettime");
+    if (!vdso || !vdso->build_id() || !offset) GTEST_SKIP() << "no vDSO with a build-id and symbols here";
+    Symbolizer symbolizer;
+    RawStack raw;
+    raw.pid = 1;
+    raw.count = 1;
+    UserFrame leaf;
+    leaf.has_build_id = true;
+    leaf.build_id = *vdso->build_id();
+    leaf.offset_or_ip = *offset + 1;
+    raw.user_frames = {leaf};
+    SymbolizedStack stack = symbolizer.symbolize(raw, 1'000'000);
+    ASSERT_EQ(stack.frames.size(), 1u);
+    EXPECT_EQ(stack.frames[0].name, "__vdso_clock_gettime");
+    EXPECT_EQ(stack.frames[0].module, "[vdso]");
+    EXPECT_EQ(stack.frames[0].build_id, to_hex(*vdso->build_id()));
 }
 
 }  // namespace

@@ -10,10 +10,10 @@
 
 #include "assess/assessment_report.h"
 #include "assess/runner.h"
+#include "bpf_support/kernel_features.h"
 #include "cli/commands.h"
 #include "cli/option_parsing.h"
 #include "cli/session_sample.h"
-#include "tracer/kernel_features.h"
 
 namespace validprof::cli {
 namespace {
@@ -124,7 +124,7 @@ int run_assess(const std::vector<std::string>& arguments) {
                                       "', which " + thresholds_name + " does not define");
             return kAssessUsageError;
         }
-    if (auto privileges = tracer::check_tracing_privileges(); !privileges) {
+    if (auto privileges = bpf_support::check_tracing_privileges(); !privileges) {
         print_error("assess", privileges.error().message);
         return kAssessFailure;
     }

@@ -15,6 +15,7 @@
 #include "cli/option_parsing.h"
 #include "explain/critical_profile.h"
 #include "flamegraph/exporter.h"
+#include "stacks/source_lines.h"
 #include "storage/profile_database.h"
 
 namespace validprof::cli {
@@ -108,6 +109,24 @@ common::Result<flamegraph::Profile> load_profile(storage::ProfileDatabase& datab
     if (session->complete && session->end.end_unix_ns > session->info.start_unix_ns)
         profile.duration_ns = static_cast<std::uint64_t>(session->end.end_unix_ns - session->info.start_unix_ns);
     return profile;
+}
+
+// File and line of each user frame from its object's DWARF, for pprof
+// (`go tool pprof -list`). Only pprof carries them, so only its export
+// pays for reading DWARF. Objects are found by the build-id the session
+// stored, through the path it stored when the file there still has it;
+// frames without a file (the vDSO, JIT code) have no lines.
+void add_source_lines(flamegraph::Profile& profile) {
+    stacks::SourceLines lines;
+    for (const flamegraph::Frame& frame : profile.frames)
+        if (!frame.build_id.empty() && frame.module.starts_with('/')) lines.add_mapped_file(frame.build_id, frame.module);
+    flamegraph::add_source_lines(profile, [&](const flamegraph::Frame& frame, bool return_address) {
+        std::vector<flamegraph::SourceLine> chain;
+        if (!frame.module.starts_with('/')) return chain;
+        for (stacks::SourceLine& line : lines.lookup(frame.build_id, frame.address, return_address))
+            chain.push_back({std::move(line.function), std::move(line.file), line.function_line, line.line});
+        return chain;
+    });
 }
 
 // The critical paths of the session's invocations as a profile of wall
@@ -245,6 +264,7 @@ int run_flamegraph(const std::vector<std::string>& arguments) {
         }
         written = flamegraph::export_diff(out, *base, *profile, *format, options);
     } else {
+        if (*format == flamegraph::Format::kPprof) add_source_lines(*profile);
         written = flamegraph::export_profile(out, *profile, *format, options);
     }
     if (!written) {

@@ -14,6 +14,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "bpf_support/kernel_features.h"
 #include "cli/command_launcher.h"
 #include "cli/status_line.h"
 #include "cli/stop_signals.h"
@@ -27,7 +28,6 @@
 #include "stacks/symbolizer.h"
 #include "storage/profile_database.h"
 #include "tracer/hook_tracer.h"
-#include "tracer/kernel_features.h"
 #include "tracer/process_gate.h"
 
 namespace validprof::cli {
@@ -136,11 +136,23 @@ public:
 
         if (options_.usdt || options_.sql) {
             auto gate = tracer::ProcessGate::open(tracer_->gate_maps(),
-                                                  [this](const std::string& path) { attach_probes(path); });
+                                                  [this](const std::string& path) { return attach_probes(path); });
             if (!gate) return gate.error();
             gate_ = std::move(*gate);
             // Before the command is forked: the watchdog must not be its sibling in the tracked tree.
             if (auto started = gate_->start_watchdog(); !started) return started.error();
+            // Files earlier sessions inspected and that are unchanged: attached
+            // to now, never held for.
+            if (auto known = database_->load_inspected_files(); known) {
+                model::FileInspection need;
+                need.usdt_checked = options_.usdt;
+                need.sqlite_checked = options_.sql;
+                std::size_t taken = gate_->preload(*known, need);
+                spdlog::debug("gate: {} of {} files known from earlier sessions taken as inspected", taken,
+                              known->size());
+            } else {
+                spdlog::warn("{}", known.error().message);
+            }
         }
 
         model::SessionInfo info = describe_session(options_);
@@ -185,7 +197,7 @@ public:
             auto polled = tracer_->poll(kPollTimeoutMs);
             if (!polled) return polled.error();
             for (const invocations::UntrackRequest& request : tracker_.take_untrack_requests())
-                tracer_->untrack_thread(request.tid, request.judged_exec_ns);
+                tracer_->untrack_thread(request.tid, request.judged_exec_ns, request.seen_by_ns);
             if (auto stored = store(tracker_.take_finished(monotonic_ns())); !stored) return stored.error();
             if (auto stored = store_phases(); !stored) return stored.error();
             if (auto stored = store_waits(); !stored) return stored.error();
@@ -245,6 +257,10 @@ public:
         model::SessionEnd end;
         end.end_unix_ns = static_cast<std::int64_t>(clock_ns(CLOCK_REALTIME));
         end.lost_events = tracer_->lost_events();
+        // The tracker's own doubts, as notes: events no invocation claimed,
+        // and threads whose exit never came (their last slice is missing).
+        end.lost_events["note_unattributed_events"] = tracker_.counters().unattributed_events;
+        end.lost_events["note_thread_exit_unseen"] = tracker_.counters().thread_exits_unseen;
         end.events_received = tracer_->events_received();
         std::vector<stacks::RawStack> raw_stacks;
         std::map<std::uint32_t, std::string> phase_names;  // sampler's phase value → name
@@ -270,6 +286,8 @@ public:
             end.lost_events["note_gate_holds"] = held.holds;
             end.lost_events["note_gate_held_us"] = held.held_ns / 1000;
             end.lost_events["note_gate_released_at_close"] = held.released_at_close;
+            if (auto stored = database_->store_inspected_files(gate_->inspected()); !stored)
+                spdlog::warn("{}", stored.error().message);
         }
         if (metrics_server_) metrics_.set_lost_events(end.lost_events);
         stack_collector_.reset();  // detach before anything else can fail
@@ -305,7 +323,12 @@ private:
         if (const auto* exec = std::get_if<model::ExecEvent>(&event)) {
             // Executables seen are where the symbolizer looks for build-ids first.
             if (options_.stacks) executables_.insert(exec->filename);
-            if (exec->gated && gate_) gate_->release_exec(exec->pid, exec->filename, exec->device, exec->inode);
+            if (exec->gated && gate_) {
+                const std::uint64_t held = gate_->release_exec(exec->pid, exec->filename, exec->device, exec->inode);
+                tracker_.on_event(event);
+                tracker_.note_gate_hold(exec->pid, held);
+                return;
+            }
         }
         tracker_.on_event(event);
     }
@@ -333,18 +356,34 @@ private:
     void continue_gated_mappings() {
         if (!sqlite_tracer_ || !gate_) return;
         for (const sqlite::GatedMapping& gated : sqlite_tracer_->take_gated_mappings())
-            gate_->release_mapping(gated.pid, gated.device, gated.inode);
+            tracker_.note_gate_hold(gated.pid, gate_->release_mapping(gated.pid, gated.device, gated.inode));
     }
 
     // Once per file, before the processes held for it continue: attach to
     // its USDT phases and to the SQLite API if it has either.
-    void attach_probes(const std::string& path) {
-        if (phase_tracer_)
-            if (auto attached = phase_tracer_->attach_executable(path); !attached)
+    // A kind whose attach failed counts as not checked, so the file is not
+    // remembered as having nothing to probe.
+    model::FileInspection attach_probes(const std::string& path) {
+        model::FileInspection found;
+        if (phase_tracer_) {
+            auto attached = phase_tracer_->attach_executable(path);
+            if (attached) {
+                found.usdt_checked = true;
+                found.usdt_phases = *attached;
+            } else {
                 spdlog::warn("{}", attached.error().message);
-        if (sqlite_tracer_)
-            if (auto attached = sqlite_tracer_->attach_file(path); !attached)
+            }
+        }
+        if (sqlite_tracer_) {
+            auto attached = sqlite_tracer_->attach_file(path);
+            if (attached) {
+                found.sqlite_checked = true;
+                found.sqlite_functions = *attached;
+            } else {
                 spdlog::warn("{}", attached.error().message);
+            }
+        }
+        return found;
     }
 
     // Statement executions every round; per-process totals and file I/O,
@@ -506,8 +545,8 @@ private:
 common::Result<ObserveOutcome> observe(ObserveOptions options) {
     // Privileges and kernel support first, then the database: each failure
     // is reported before anything is created or loaded.
-    if (auto privileges = tracer::check_tracing_privileges(); !privileges) return privileges.error();
-    if (auto support = tracer::check_kernel_support(); !support) return support.error();
+    if (auto privileges = bpf_support::check_tracing_privileges(); !privileges) return privileges.error();
+    if (auto support = bpf_support::check_kernel_support(); !support) return support.error();
     auto database = storage::ProfileDatabase::open(options.database_path, storage::OpenMode::ReadWrite);
     if (!database) return database.error();
     // A reader of --json-lines that goes away must end the session cleanly

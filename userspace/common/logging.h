@@ -1,7 +1,7 @@
 // Logging set-up: spdlog to stderr, warnings and errors by default, debug
 // with -v. Everything validprof says goes through spdlog so that -v turns on
 // the same detail everywhere (libbpf's own messages included, see
-// tracer/libbpf_logging.h).
+// bpf_support/libbpf_logging.h).
 #pragma once
 
 namespace validprof::common {

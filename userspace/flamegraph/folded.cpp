@@ -29,11 +29,17 @@ void append_folded_stack(std::string& out, const std::vector<Label>& labels, std
 common::Result<void> write_folded(std::ostream& out, const StackSet& stacks) {
     std::string buffer;
     buffer.reserve(1 << 16);
-    for (std::size_t index : folded_order(stacks)) {
-        const WeightedStack& stack = stacks.stacks[index];
+    const std::vector<std::size_t> order = folded_order(stacks);
+    for (std::size_t i = 0; i < order.size();) {
+        // Distinct frames with one label (a function seen at two return
+        // addresses) leave equal stacks, adjacent once sorted: one line each.
+        const WeightedStack& stack = stacks.stacks[order[i]];
+        std::uint64_t value = 0;
+        for (; i < order.size() && stacks.stacks[order[i]].labels == stack.labels; ++i)
+            value += stacks.stacks[order[i]].value;
         append_folded_stack(buffer, stacks.labels, stack.labels);
         buffer.push_back(' ');
-        buffer += std::to_string(stack.value);
+        buffer += std::to_string(value);
         buffer.push_back('\n');
         if (buffer.size() > (1 << 16) - 4096) {
             out.write(buffer.data(), static_cast<std::streamsize>(buffer.size()));

@@ -53,6 +53,9 @@ constexpr std::uint32_t kFileOffset = 4;
 constexpr std::uint32_t kFilename = 5;
 constexpr std::uint32_t kBuildId = 6;
 constexpr std::uint32_t kHasFunctions = 7;
+constexpr std::uint32_t kHasFilenames = 8;
+constexpr std::uint32_t kHasLineNumbers = 9;
+constexpr std::uint32_t kHasInlineFrames = 10;
 }  // namespace mapping_field
 
 namespace location_field {
@@ -74,12 +77,15 @@ constexpr std::uint64_t kKernelStart = 0xffff800000000000ull;
 
 namespace line_field {
 constexpr std::uint32_t kFunctionId = 1;
+constexpr std::uint32_t kLine = 2;
 }  // namespace line_field
 
 namespace function_field {
 constexpr std::uint32_t kId = 1;
 constexpr std::uint32_t kName = 2;
 constexpr std::uint32_t kSystemName = 3;
+constexpr std::uint32_t kFilename = 4;
+constexpr std::uint32_t kStartLine = 5;
 }  // namespace function_field
 
 class StringTable {
@@ -151,6 +157,125 @@ private:
     std::uint32_t last_id_ = 0;
 };
 
+std::string clean_name(std::string_view name) { return name.empty() ? "[unknown]" : text::sanitize(name); }
+
+// The location, function and mapping tables: a location per frame in use,
+// with one line per function of its inline chain when the frame has source
+// lines (add_source_lines), else one line naming the frame; a function per
+// (name, file, start line); a mapping per object.
+class LocationTables {
+public:
+    explicit LocationTables(StringTable& strings) : strings_(strings) {}
+
+    void add(std::uint64_t location_id, const Frame& frame) {
+        std::uint64_t mapping_id = 0;
+        std::uint64_t address = 0;
+        const std::string module = frame.module.empty() && frame.kernel ? "[kernel]" : text::sanitize(frame.module);
+        if (!module.empty()) {
+            auto [mapping, inserted] = mapping_of_module_.try_emplace(module + '\0' + frame.build_id,
+                                                                       mappings_.size() + 1);
+            const std::uint64_t start = frame.kernel ? kKernelStart : mapping->second << kMappingShift;
+            if (inserted) {
+                mappings_.push_back({start, frame.kernel ? ~0ull : start + (1ull << kMappingShift),
+                                     strings_.intern(module),
+                                     frame.build_id.empty() ? 0 : strings_.intern(frame.build_id), false});
+            }
+            mapping_id = mapping->second;
+            if (!frame.lines.empty()) mappings_[mapping_id - 1].has_lines = true;
+            if (frame.address != 0 && (frame.kernel || !frame.build_id.empty()))
+                address = frame.kernel ? frame.address : start + (frame.address & ((1ull << kMappingShift) - 1));
+        }
+        message_.clear();
+        message_.varint_field(location_field::kId, location_id);
+        if (mapping_id != 0) message_.varint_field(location_field::kMappingId, mapping_id);
+        if (address != 0) message_.varint_field(location_field::kAddress, address);
+        const std::int64_t frame_name = strings_.intern(clean_name(frame.name));
+        if (frame.lines.empty()) add_line(function(frame_name, 0, 0), 0);
+        for (const SourceLine& line : frame.lines) {
+            const std::int64_t name = line.function.empty() ? frame_name : strings_.intern(clean_name(line.function));
+            const std::int64_t file = line.file.empty() ? 0 : strings_.intern(text::sanitize(line.file));
+            add_line(function(name, file, line.function_line), line.line);
+        }
+        out_.message_field(profile_field::kLocation, message_);
+    }
+
+    // A location without a mapping or address, for stacks that could not be read.
+    void add_named(std::uint64_t location_id, std::string_view name) {
+        message_.clear();
+        message_.varint_field(location_field::kId, location_id);
+        add_line(function(strings_.intern(name), 0, 0), 0);
+        out_.message_field(profile_field::kLocation, message_);
+    }
+
+    // The tables, the mappings last: whether an object had source lines is
+    // known once all its locations are in.
+    std::string take() {
+        for (std::size_t i = 0; i < mappings_.size(); ++i) {
+            const Mapping& mapping = mappings_[i];
+            message_.clear();
+            message_.varint_field(mapping_field::kId, i + 1);
+            message_.varint_field(mapping_field::kMemoryStart, mapping.start);
+            message_.varint_field(mapping_field::kMemoryLimit, mapping.limit);
+            message_.varint_field(mapping_field::kFileOffset, 0);
+            message_.int64_field(mapping_field::kFilename, mapping.filename);
+            if (mapping.build_id != 0) message_.int64_field(mapping_field::kBuildId, mapping.build_id);
+            message_.varint_field(mapping_field::kHasFunctions, 1);
+            if (mapping.has_lines) {
+                message_.varint_field(mapping_field::kHasFilenames, 1);
+                message_.varint_field(mapping_field::kHasLineNumbers, 1);
+                message_.varint_field(mapping_field::kHasInlineFrames, 1);
+            }
+            out_.message_field(profile_field::kMapping, message_);
+        }
+        return out_.take();
+    }
+
+private:
+    struct Mapping {
+        std::uint64_t start = 0, limit = 0;
+        std::int64_t filename = 0, build_id = 0;  // string table indices
+        bool has_lines = false;
+    };
+    struct FunctionKey {
+        std::int64_t name = 0, file = 0, start_line = 0;
+        bool operator==(const FunctionKey&) const = default;
+    };
+    struct FunctionKeyHash {
+        std::size_t operator()(const FunctionKey& k) const {
+            return static_cast<std::size_t>(mix64(static_cast<std::uint64_t>(k.name) ^
+                                                  mix64(static_cast<std::uint64_t>(k.file) ^
+                                                        mix64(static_cast<std::uint64_t>(k.start_line)))));
+        }
+    };
+
+    std::uint64_t function(std::int64_t name, std::int64_t file, std::int64_t start_line) {
+        auto [fn, inserted] = functions_.try_emplace(FunctionKey{name, file, start_line}, functions_.size() + 1);
+        if (inserted) {
+            function_.clear();
+            function_.varint_field(function_field::kId, fn->second);
+            function_.int64_field(function_field::kName, name);
+            function_.int64_field(function_field::kSystemName, name);
+            if (file != 0) function_.int64_field(function_field::kFilename, file);
+            if (start_line != 0) function_.int64_field(function_field::kStartLine, start_line);
+            out_.message_field(profile_field::kFunction, function_);
+        }
+        return fn->second;
+    }
+
+    void add_line(std::uint64_t function_id, std::int64_t line) {
+        line_.clear();
+        line_.varint_field(line_field::kFunctionId, function_id);
+        if (line != 0) line_.int64_field(line_field::kLine, line);
+        message_.message_field(location_field::kLine, line_);
+    }
+
+    StringTable& strings_;
+    ProtobufWriter out_, message_, line_, function_;
+    std::unordered_map<FunctionKey, std::uint64_t, FunctionKeyHash> functions_;
+    std::unordered_map<std::string, std::uint64_t> mapping_of_module_;  // module + build-id → mapping id
+    std::vector<Mapping> mappings_;                                       // by id - 1
+};
+
 std::string_view state_name(OffCpuState state) {
     switch (state) {
         case OffCpuState::kSleeping: return "sleeping";
@@ -159,8 +284,6 @@ std::string_view state_name(OffCpuState state) {
     }
     return "";
 }
-
-std::string clean_name(std::string_view name) { return name.empty() ? "[unknown]" : text::sanitize(name); }
 
 }  // namespace
 
@@ -234,71 +357,10 @@ common::Result<std::string> encode_pprof(const Profile& profile, const Selection
     const std::uint64_t missing_location = location_frames.size() + 1;
     ProtobufWriter tables;
     {
-        std::unordered_map<std::int64_t, std::uint64_t> function_of_name;  // string index → function id
-        std::unordered_map<std::string, std::uint64_t> mapping_of_module;  // module + build-id → mapping id
-        ProtobufWriter message;
-        ProtobufWriter line;
-        for (std::size_t i = 0; i < location_frames.size(); ++i) {
-            const Frame& frame = profile.frames[location_frames[i]];
-            const std::int64_t name = strings.intern(clean_name(frame.name));
-            auto [fn, new_function] = function_of_name.try_emplace(name, function_of_name.size() + 1);
-            if (new_function) {
-                message.clear();
-                message.varint_field(function_field::kId, fn->second);
-                message.int64_field(function_field::kName, name);
-                message.int64_field(function_field::kSystemName, name);
-                tables.message_field(profile_field::kFunction, message);
-            }
-            std::uint64_t mapping_id = 0;
-            std::uint64_t address = 0;
-            const std::string module = frame.module.empty() && frame.kernel ? "[kernel]" : text::sanitize(frame.module);
-            if (!module.empty()) {
-                auto [mapping, new_mapping] =
-                    mapping_of_module.try_emplace(module + '\0' + frame.build_id, mapping_of_module.size() + 1);
-                const std::uint64_t start = frame.kernel ? kKernelStart : mapping->second << kMappingShift;
-                if (new_mapping) {
-                    message.clear();
-                    message.varint_field(mapping_field::kId, mapping->second);
-                    message.varint_field(mapping_field::kMemoryStart, start);
-                    message.varint_field(mapping_field::kMemoryLimit,
-                                         frame.kernel ? ~0ull : start + (1ull << kMappingShift));
-                    message.varint_field(mapping_field::kFileOffset, 0);
-                    message.int64_field(mapping_field::kFilename, strings.intern(module));
-                    if (!frame.build_id.empty())
-                        message.int64_field(mapping_field::kBuildId, strings.intern(frame.build_id));
-                    message.varint_field(mapping_field::kHasFunctions, 1);
-                    tables.message_field(profile_field::kMapping, message);
-                }
-                mapping_id = mapping->second;
-                if (frame.address != 0 && (frame.kernel || !frame.build_id.empty()))
-                    address = frame.kernel ? frame.address : start + (frame.address & ((1ull << kMappingShift) - 1));
-            }
-            line.clear();
-            line.varint_field(line_field::kFunctionId, fn->second);
-            message.clear();
-            message.varint_field(location_field::kId, i + 1);
-            if (mapping_id != 0) message.varint_field(location_field::kMappingId, mapping_id);
-            if (address != 0) message.varint_field(location_field::kAddress, address);
-            message.message_field(location_field::kLine, line);
-            tables.message_field(profile_field::kLocation, message);
-        }
-        if (missing_used) {
-            const std::int64_t name = strings.intern("[missing stack]");
-            auto [fn, new_function] = function_of_name.try_emplace(name, function_of_name.size() + 1);
-            if (new_function) {
-                message.clear();
-                message.varint_field(function_field::kId, fn->second);
-                message.int64_field(function_field::kName, name);
-                message.int64_field(function_field::kSystemName, name);
-                tables.message_field(profile_field::kFunction, message);
-            }
-            line.clear();
-            line.varint_field(line_field::kFunctionId, fn->second);
-            message.clear();
-            message.varint_field(location_field::kId, missing_location);
-            message.message_field(location_field::kLine, line);
-            tables.message_field(profile_field::kLocation, message);
-        }
+        LocationTables locations(strings);
+        for (std::size_t i = 0; i < location_frames.size(); ++i) locations.add(i + 1, profile.frames[location_frames[i]]);
+        if (missing_used) locations.add_named(missing_location, "[missing stack]");
+        tables.append_raw(locations.take());
     }
 
     // Each stack's location_id field, encoded once: leaf first, as pprof wants.

@@ -17,7 +17,11 @@
 // "invocation" and "pid". Samples with equal stack and labels are merged.
 // Frames keep their names (only cleaned to valid UTF-8 without control
 // characters); each module becomes a mapping, marked as already symbolized
-// so pprof does not try to resolve the zero addresses itself.
+// so pprof does not try to resolve the addresses itself. A frame with
+// source lines (Frame::lines, add_source_lines) gets a Line per function
+// of its inline chain, innermost first, and Functions with filename and
+// start_line; its mapping then says has_filenames, has_line_numbers and
+// has_inline_frames.
 // Selection::hook_frames and process_frames do not apply: labels carry the
 // same information (`-tagfocus hook=pre-commit`, `-tagroot hook`).
 #pragma once

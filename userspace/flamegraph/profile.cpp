@@ -25,6 +25,18 @@ common::Result<void> validate(const Profile& profile) {
     return common::success();
 }
 
+void add_source_lines(Profile& profile, const SourceLookup& lookup) {
+    std::vector<std::uint8_t> calls(profile.frames.size(), 0);
+    for (const std::vector<FrameId>& stack : profile.stacks)
+        for (std::size_t i = 0; i + 1 < stack.size(); ++i)
+            if (stack[i] < calls.size()) calls[stack[i]] = 1;
+    for (std::size_t id = 0; id < profile.frames.size(); ++id) {
+        Frame& frame = profile.frames[id];
+        if (frame.kernel || frame.build_id.empty() || frame.address == 0) continue;
+        frame.lines = lookup(frame, calls[id] != 0);
+    }
+}
+
 ProfileBuilder::ProfileBuilder(std::uint64_t sample_period_ns) {
     profile_.sample_period_ns = sample_period_ns;
 }

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <span>
 #include <string>
@@ -34,6 +35,15 @@ enum class OffCpuState : std::uint8_t {
     kBlocked,   // left in TASK_UNINTERRUPTIBLE (D): mostly disk I/O
 };
 
+// One function of a frame's inline chain, from the object's DWARF
+// (pprof's Line and Function): only the pprof export reads them.
+struct SourceLine {
+    std::string function;            // an inlined function's name; empty: the frame's own name
+    std::string file;                // the function's source file
+    std::int64_t function_line = 0;  // where the function starts; 0: unknown
+    std::int64_t line = 0;           // the line executing in it; 0: unknown
+};
+
 struct Frame {
     // Symbolized and demangled ("git_config_get_value", "std::vector<int>::push_back",
     // "schedule"), or "module+0xoffset" when no symbol covers the address:
@@ -48,6 +58,10 @@ struct Frame {
     // object's GNU build-id (hex); 0 and empty when unknown.
     std::uint64_t address = 0;
     std::string build_id{};
+    // Innermost first, as pprof lists a location's lines; empty when not
+    // looked up (add_source_lines) or unknown. Not part of the frame's
+    // identity: one (object, address) has one chain.
+    std::vector<SourceLine> lines{};
 };
 
 using FrameId = std::uint32_t;  // index into Profile::frames
@@ -90,6 +104,15 @@ struct Profile {
 // stack's frame ids in range. An exporter given a broken profile returns
 // this error rather than reading out of bounds.
 common::Result<void> validate(const Profile& profile);
+
+// Fills the source lines of every frame with an object (build-id) and an
+// address, asking `lookup` once per frame. A frame that some stack shows
+// calling another holds a return address (`return_address` true: its line
+// is the call's, just before it); a leaf holds the sampled instruction.
+// A user leaf sampled in a system call (kernel frames after it) is a
+// return address too, after the syscall instruction.
+using SourceLookup = std::function<std::vector<SourceLine>(const Frame& frame, bool return_address)>;
+void add_source_lines(Profile& profile, const SourceLookup& lookup);
 
 // Interns frames and stacks while a profile is assembled (by the symbolizer,
 // tests and the benchmark): equal frames and equal stacks get one id.

@@ -61,6 +61,14 @@ void InvocationTracker::on_event(const model::ProcessEvent& event) {
         event);
 }
 
+void InvocationTracker::note_gate_hold(std::int32_t pid, std::uint64_t held_ns) {
+    if (held_ns == 0) return;
+    TrackedProcess* process = processes_.find(processes_.current(pid));
+    if (process == nullptr) return;
+    process->record.gate_holds += 1;
+    process->record.gate_held_ns += held_ns;
+}
+
 void InvocationTracker::on_fork(const model::ForkEvent& fork) {
     if (fork.child_pid == fork.parent_pid) {
         on_thread_start(fork);
@@ -111,7 +119,7 @@ void InvocationTracker::on_thread_start(const model::ForkEvent& fork) {
         return;
     }
     if (is_ignored(fork.parent_pid)) {
-        untrack(fork.child_tid, 0);
+        untrack(fork.child_tid, 0, ts);
         return;
     }
     // A thread of a process not seen yet: wait for its fork or exec.
@@ -191,14 +199,23 @@ void InvocationTracker::on_exit(const model::ExitEvent& exit) {
         // be the last to switch out: this one still belongs to the process,
         // whose end moves to it.
         apply_exit(*process, exit);
-        process->record.end_ns = ts;
+        process->record.end_ns = std::max(process->record.end_ns, ts);
         note_process_end(*process);
+        settle(*process);
         return;
     }
     if (const ProcessKey key = processes_.lookup(exit.pid, ts); key != kNoProcess) {
         TrackedProcess& process = processes_.at(key);
         if (process.group == kNoGroup) ++process.pending_events;
-        if (apply_exit(process, exit)) note_process_exit(process);
+        const bool group_died = apply_exit(process, exit);
+        if (group_died && threads_still_running(process) > 0) {
+            process.awaiting_threads = true;
+            awaiting_.insert(key);
+        } else if (group_died) {
+            note_process_exit(process);
+        } else {
+            settle(process);
+        }
         return;
     }
     if (is_ignored(exit.pid)) {
@@ -211,7 +228,7 @@ void InvocationTracker::on_exit(const model::ExitEvent& exit) {
     if (parent == kNoProcess && is_ignored(exit.ppid)) {
         // A child of an ignored process whose fork we never saw.
         if (!exit.group_dead) {
-            untrack(exit.pid, 0);
+            untrack(exit.pid, 0, ts);
             mark_ignored(exit.pid, ts);
         }
         return;
@@ -288,7 +305,7 @@ void InvocationTracker::adopt(ProcessKey key, GroupId group_id, ProcessKey paren
 
 void InvocationTracker::join_group(Group& group, const TrackedProcess& process) {
     group.members.push_back(process.key);
-    if (!process.record.exited) {
+    if (!process.record.exited || process.awaiting_threads) {
         if (group.alive++ == 0) drained_.erase(group.id);
         return;
     }
@@ -297,12 +314,46 @@ void InvocationTracker::join_group(Group& group, const TrackedProcess& process) 
 }
 
 TrackedProcess* InvocationTracker::straggler_of(const model::ExitEvent& exit) {
-    if (exit.group_dead) return nullptr;
     TrackedProcess* process = processes_.find(processes_.current(exit.pid));
     if (process == nullptr || !process->record.exited) return nullptr;
+    // A thread the process is known to have, not exited yet: no other
+    // process can have that tid while it lives, however late its final
+    // switch, and whatever its group-dead flag says. The kernel's flag is
+    // read at sched_process_exit, after do_exit() decremented the live
+    // thread count: a thread that decremented first but reaches the
+    // tracepoint after the last one did (while that one is still in
+    // exit_mm, say) reads zero too, so two threads of a dying Node process
+    // can both claim the group's end.
+    if (const auto thread = process->threads.find(exit.tid);
+        thread != process->threads.end() && !thread->second.exited) {
+        return process;
+    }
+    if (exit.group_dead) return nullptr;
     const std::uint64_t end = process->record.end_ns;
     if (exit.timestamp_ns <= end || exit.timestamp_ns - end > options_.linger_ns) return nullptr;
     return process;
+}
+
+void InvocationTracker::settle(TrackedProcess& process) {
+    if (!process.awaiting_threads || threads_still_running(process) > 0) return;
+    process.awaiting_threads = false;
+    awaiting_.erase(process.key);
+    note_process_exit(process);
+}
+
+void InvocationTracker::stop_awaiting(std::uint64_t now_ns, bool all) {
+    std::vector<ProcessKey> overdue;
+    for (const ProcessKey key : awaiting_) {
+        const TrackedProcess& process = processes_.at(key);
+        if (all || now_ns >= process.record.end_ns + options_.thread_exit_wait_ns) overdue.push_back(key);
+    }
+    for (const ProcessKey key : overdue) {
+        TrackedProcess& process = processes_.at(key);
+        counters_.thread_exits_unseen += threads_still_running(process);
+        process.awaiting_threads = false;
+        awaiting_.erase(key);
+        note_process_exit(process);
+    }
 }
 
 void InvocationTracker::note_process_end(const TrackedProcess& process) {
@@ -360,7 +411,7 @@ void InvocationTracker::ignore_process(ProcessKey key) {
         if (process == nullptr || process->group != kNoGroup) continue;
         const std::int32_t pid = process->record.pid;
         if (!process->record.exited) {
-            for (const auto& [tid, thread] : process->threads) untrack(tid, process->record.exec_ns);
+            untrack_threads(*process);
             mark_ignored(pid, std::max(process->first_seen_ns, latest_event_ns_));
         }
         if (const auto waiting = pending_by_parent_.find(pid); waiting != pending_by_parent_.end()) {
@@ -406,10 +457,11 @@ void InvocationTracker::expire_pending(std::uint64_t now_ns, bool all) {
         // Nothing claimed it: in attach mode the kernel should stop tracking
         // it (at session end the kernel side is going away anyway).
         if (!all && !process->record.exited) {
-            for (const auto& [tid, thread] : process->threads) untrack(tid, process->record.exec_ns);
+            untrack_threads(*process);
             mark_ignored(process->record.pid, now_ns);
         }
         pending_.erase(key);
+        awaiting_.erase(key);
         processes_.erase(key);
     }
     // Drop waiting lists that no pending process is registered in any more.
@@ -423,13 +475,23 @@ void InvocationTracker::expire_pending(std::uint64_t now_ns, bool all) {
     }
 }
 
-void InvocationTracker::untrack(std::int32_t tid, std::uint64_t judged_exec_ns) {
-    if (attach()) untrack_requests_.push_back({tid, judged_exec_ns});
+void InvocationTracker::untrack(std::int32_t tid, std::uint64_t judged_exec_ns, std::uint64_t seen_by_ns) {
+    if (attach()) untrack_requests_.push_back({tid, judged_exec_ns, seen_by_ns});
+}
+
+void InvocationTracker::untrack_threads(const TrackedProcess& process) {
+    for (const auto& [tid, thread] : process.threads) {
+        // A thread first noted without a time (its exit's bookkeeping) was
+        // alive by the latest event at the latest.
+        const std::uint64_t seen_by = thread.start_ns ? thread.start_ns : std::max(process.first_seen_ns, latest_event_ns_);
+        untrack(tid, process.record.exec_ns, seen_by);
+    }
 }
 
 std::vector<model::Invocation> InvocationTracker::take_finished(std::uint64_t now_ns) {
     expire_ignored(now_ns);
     expire_pending(now_ns, false);
+    stop_awaiting(now_ns, false);
 
     std::vector<GroupId> ready;
     for (const GroupId id : drained_) {
@@ -458,11 +520,14 @@ std::vector<model::Invocation> InvocationTracker::finish(std::uint64_t now_ns,
                                                          const std::vector<LiveThread>& live_threads) {
     for (const LiveThread& thread : live_threads) {
         TrackedProcess* process = processes_.find(processes_.current(thread.pid));
-        if (process == nullptr || process->record.exited) continue;
+        if (process == nullptr || (process->record.exited && !process->awaiting_threads)) continue;
+        model::ThreadRecord& record = note_thread(*process, thread.tid, 0, 0);
+        if (record.exited) continue;
         process->record.times.add(thread.times);
-        note_thread(*process, thread.tid, 0, 0).times.add(thread.times);
+        record.times.add(thread.times);
     }
     expire_pending(now_ns, true);
+    stop_awaiting(now_ns, true);
 
     std::vector<const Group*> remaining;
     for (const auto& [id, group] : groups_) {
@@ -496,6 +561,7 @@ std::vector<model::Invocation> InvocationTracker::finish(std::uint64_t now_ns,
     record_group_ = kNoGroup;
     drained_.clear();
     pending_.clear();
+    awaiting_.clear();
     pending_by_parent_.clear();
     ignored_.clear();
     ignored_order_.clear();
@@ -511,7 +577,9 @@ std::size_t InvocationTracker::live_record_processes() const {
     std::size_t live = 0;
     for (const ProcessKey key : groups_.at(record_group_).members) {
         const TrackedProcess* process = processes_.find(key);
-        if (process != nullptr && process->group == record_group_ && !process->record.exited) ++live;
+        if (process != nullptr && process->group == record_group_ &&
+            (!process->record.exited || process->awaiting_threads))
+            ++live;
     }
     return live;
 }
@@ -562,7 +630,10 @@ void InvocationTracker::release(GroupId id) {
     if (it == groups_.end()) return;
     for (const ProcessKey key : it->second.members) {
         const TrackedProcess* process = processes_.find(key);
-        if (process != nullptr && process->group == id) processes_.erase(key);
+        if (process != nullptr && process->group == id) {
+            awaiting_.erase(key);
+            processes_.erase(key);
+        }
     }
     groups_.erase(it);
 }

@@ -50,6 +50,10 @@ struct TrackerOptions {
     // now - last_end_ns >= linger_ns: late events from other CPUs may still
     // join it. Also how long a pending process waits for its ancestry.
     std::uint64_t linger_ns = 20'000'000;
+    // A process whose group died waits this long for the exits of threads
+    // it is known to have (the kernel reports each thread at its own final
+    // switch, or when its task is freed) before it is closed without them.
+    std::uint64_t thread_exit_wait_ns = 2'000'000'000;
     // Record mode: invocation name when no rule matched (basename of the command).
     std::string record_command_name;
 };
@@ -65,10 +69,15 @@ struct LiveThread {
 // exec'd after the exec this decision was about (a wrapper that does not
 // match a rule, exec'ing the hook that does: both execs can be read in one
 // poll round, before the request reaches the kernel). The kernel keeps
-// each thread's last exec time to compare.
+// each thread's last exec time to compare. Nor when the tid now names a
+// newer thread: the thread judged had been seen by `seen_by_ns`, and the
+// kernel keeps when it began tracking each thread, so an entry tracked
+// after that belongs to a thread that reused the tid (a request can reach
+// the kernel after the thread it was about exited).
 struct UntrackRequest {
     std::int32_t tid = 0;
     std::uint64_t judged_exec_ns = 0;
+    std::uint64_t seen_by_ns = 0;
     bool operator==(const UntrackRequest&) const = default;
 };
 
@@ -79,6 +88,10 @@ struct TrackerCounters {
     // Events of processes whose ancestry never became known: neither in an
     // invocation nor in the record tree, nor children of an ignored process.
     std::uint64_t unattributed_events = 0;
+    // Known threads of exited processes whose exit never arrived within
+    // thread_exit_wait_ns (or before the session ended): their last slice
+    // is missing from the times.
+    std::uint64_t thread_exits_unseen = 0;
 };
 
 class InvocationTracker {
@@ -90,6 +103,10 @@ public:
     void set_record_root(std::int32_t pid, std::uint64_t start_ns);
 
     void on_event(const model::ProcessEvent& event);
+
+    // validprof's gate held the process `pid` (alive: it was just
+    // continued) for `held_ns`; 0 when it was not listed as held.
+    void note_gate_hold(std::int32_t pid, std::uint64_t held_ns);
 
     // Invocations whose processes all exited at least linger_ns before
     // now_ns (complete = true), in start order. Also expires pending
@@ -146,10 +163,16 @@ private:
     void adopt(ProcessKey key, GroupId group, ProcessKey parent);
     void join_group(Group& group, const TrackedProcess& process);
     void note_process_exit(const TrackedProcess& process);
+    // After an exit event: a process whose group died ends once no thread it
+    // is known to have is still running; until then it waits (awaiting_).
+    void settle(TrackedProcess& process);
+    // Closes processes that waited thread_exit_wait_ns (all if `all`).
+    void stop_awaiting(std::uint64_t now_ns, bool all);
     // The group's latest end follows the process's.
     void note_process_end(const TrackedProcess& process);
-    // An exited process this thread exit still belongs to: a thread whose
-    // final switch came after the group-ending thread's, within linger_ns.
+    // An exited process this thread exit still belongs to: one of its known
+    // threads that had not exited yet, or an unknown thread whose final
+    // switch came after the group-ending thread's, within linger_ns.
     TrackedProcess* straggler_of(const model::ExitEvent& exit);
     void start_invocation(ProcessKey root, const rules::Rule& rule, std::uint64_t exec_ns);
     // Record mode: the root and its descendants in the command tree move to `to`.
@@ -165,8 +188,11 @@ private:
     // Drops pending processes older than linger_ns (all of them if `all`).
     void expire_pending(std::uint64_t now_ns, bool all);
     // `judged_exec_ns`: the exec of the thread's process the decision was
-    // about (0: none seen); see UntrackRequest.
-    void untrack(std::int32_t tid, std::uint64_t judged_exec_ns);
+    // about (0: none seen); `seen_by_ns`: an event of that thread's (its
+    // start when known); see UntrackRequest.
+    void untrack(std::int32_t tid, std::uint64_t judged_exec_ns, std::uint64_t seen_by_ns);
+    // Every thread of the process.
+    void untrack_threads(const TrackedProcess& process);
 
     model::Invocation build(const Group& group, std::uint64_t now_ns) const;
     void release(GroupId id);
@@ -179,6 +205,7 @@ private:
     GroupId record_group_ = kNoGroup;
     std::set<GroupId> drained_;  // invocations with no live process, waiting out the linger
     std::unordered_set<ProcessKey> pending_;
+    std::unordered_set<ProcessKey> awaiting_;  // group died, known threads still to report
     std::unordered_map<std::int32_t, std::vector<ProcessKey>> pending_by_parent_;  // parent pid -> waiting children
     std::unordered_map<std::int32_t, std::uint64_t> ignored_;  // pid -> when ignored
     std::deque<std::pair<std::uint64_t, std::int32_t>> ignored_order_;  // expiry queue for ignored_

@@ -85,13 +85,21 @@ bool apply_exit(TrackedProcess& process, const model::ExitEvent& exit) {
     thread.end_ns = exit.timestamp_ns;
     thread.times.add(exit.times);
     process.record.times.add(exit.times);
-    if (!exit.group_dead || process.record.exited) return false;
+    if (!exit.group_dead) return false;
+    // More than one thread can carry the flag (see on_exit): the peak is the
+    // largest any of them read.
+    process.record.peak_rss_bytes = std::max(process.record.peak_rss_bytes, exit.max_rss_bytes);
+    if (process.record.exited) return false;
     process.record.exited = true;
     process.record.end_ns = exit.timestamp_ns;
     process.record.exit_code = exit.exit_code;
-    process.record.peak_rss_bytes = exit.max_rss_bytes;
     if (process.record.ppid == 0) process.record.ppid = exit.ppid;
     return true;
+}
+
+std::size_t threads_still_running(const TrackedProcess& process) {
+    return static_cast<std::size_t>(std::count_if(process.threads.begin(), process.threads.end(),
+                                                  [](const auto& entry) { return !entry.second.exited; }));
 }
 
 void apply_exec(TrackedProcess& process, const model::ExecEvent& exec) {

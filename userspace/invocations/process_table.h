@@ -36,6 +36,9 @@ struct TrackedProcess {
     std::uint64_t first_seen_ns = 0;   // when pending: timestamp of its first event
     std::uint64_t pending_events = 0;  // events received while pending
     std::int32_t waiting_for_pid = 0;  // when pending: the parent pid it is registered under
+    // Its group died (record.exited) but threads it is known to have had
+    // have not reported their exit yet: the process ends with the last.
+    bool awaiting_threads = false;
 };
 
 class ProcessTable {
@@ -75,6 +78,9 @@ model::ThreadRecord& note_thread(TrackedProcess& process, std::int32_t tid, std:
 // The process's threads in creation order (the main thread first on ties),
 // as the stored record carries them.
 std::vector<model::ThreadRecord> threads_in_creation_order(const TrackedProcess& process);
+
+// Known threads whose exit has not arrived.
+std::size_t threads_still_running(const TrackedProcess& process);
 
 // Accounting shared by every path that sees a thread exit: its times go to
 // its process and it counts as a thread of it. Returns true when this event

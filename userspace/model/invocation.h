@@ -45,6 +45,11 @@ struct ProcessRecord {
     // before its last included), bytes, as wait4's ru_maxrss (KiB) reports
     // it; 0 when its exit was not seen.
     std::uint64_t peak_rss_bytes = 0;
+    // validprof's own cost to it: how often its gate held the process (at
+    // the first exec or mapping of a file not yet inspected) and for how
+    // long in all.
+    std::uint32_t gate_holds = 0;
+    std::uint64_t gate_held_ns = 0;
     // Per thread, in creation order (the main thread first when seen).
     std::vector<ThreadRecord> thread_records;
 };

@@ -4,7 +4,7 @@
 
 #include <linux/types.h>
 #include "phase_probes.h"
-#include "tracer/record_copy.h"
+#include "bpf_support/record_copy.h"
 
 namespace validprof::phases {
 
@@ -12,7 +12,7 @@ static_assert(sizeof(vp_phase_event) == 8 * 5 + 8 * VP_MAX_CPUS);
 
 common::Result<model::PhaseExecution> decode_phase_record(const void* data, std::size_t size,
                                                           const std::vector<UsdtPhase>& phases) {
-    auto copied = tracer::copy_record<vp_phase_event>(data, size, "phase");
+    auto copied = bpf_support::copy_record<vp_phase_event>(data, size, "phase");
     if (!copied) return copied.error();
     const vp_phase_event& raw = *copied;
     if (raw.phase_id >= phases.size()) return common::make_error("phase record with an unknown phase id");

@@ -1,6 +1,7 @@
-// PhaseTracer owns the phase_probes BPF object: the USDT programs attached
-// to every phase pair of every inspected executable, and the ring buffer of
-// completed phases. It filters on hook_trace's tracked-threads map.
+// PhaseTracer owns the phase_probes BPF object: uprobes at the sites of
+// every phase pair's USDT probes in every inspected executable, and the
+// ring buffer of completed phases. It filters on hook_trace's
+// tracked-threads map.
 // open → reuse the tracked map → load; then attach per executable as the
 // session discovers them (once per file).
 #pragma once
@@ -11,14 +12,12 @@
 #include <string>
 #include <vector>
 
+#include "bpf_support/uprobe_set.h"
 #include "common/result.h"
-#include "common/unique_fd.h"
 #include "model/phase.h"
 #include "phases/usdt_phases.h"
-#include "tracer/link_teardown.h"
 
 struct phase_probes;
-struct bpf_link;
 
 namespace validprof::phases {
 
@@ -52,14 +51,7 @@ private:
         void operator()(phase_probes* skeleton) const;
     };
     std::unique_ptr<phase_probes, SkeletonDeleter> skeleton_;
-    common::Result<void> attach_multi(const std::string& path, const std::vector<UsdtPhase>& phases,
-                                      std::uint64_t first_cookie);
-    common::Result<void> attach_per_site(const std::string& path, const std::vector<UsdtPhase>& phases,
-                                         std::uint64_t first_cookie);
-
-    bool multi_ = false;  // uprobe.multi links, else libbpf's per-site USDT
-    std::vector<tracer::BpfLinkPtr> links_;      // per-site attachments
-    std::vector<common::UniqueFd> multi_links_;  // uprobe.multi link descriptors
+    bpf_support::UprobeSet uprobes_{bpf_support::preferred_uprobe_mode()};
     std::vector<UsdtPhase> phases_;  // index = the attach cookie
 };
 

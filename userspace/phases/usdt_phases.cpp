@@ -4,7 +4,7 @@
 
 #include <set>
 
-#include "tracer/elf_segments.h"
+#include "bpf_support/elf_segments.h"
 #include <utility>
 
 namespace validprof::phases {
@@ -26,27 +26,30 @@ void collect_probe(const char*, const bcc_elf_usdt* probe, void* payload) {
 
 namespace {
 
-struct SiteCollection {
-    std::vector<std::pair<UsdtProbeName, std::uint64_t>> sites;  // probe, virtual address
+struct NotedSite {
+    UsdtProbeName probe;
+    std::uint64_t address = 0;           // the nop's link-time address
+    std::uint64_t semaphore_offset = 0;  // already a file offset (BCC computes it)
 };
 
 void collect_site(const char*, const bcc_elf_usdt* probe, void* payload) {
     if (probe && probe->provider && probe->name)
-        static_cast<SiteCollection*>(payload)->sites.push_back({{probe->provider, probe->name}, probe->pc});
+        static_cast<std::vector<NotedSite>*>(payload)->push_back(
+            {{probe->provider, probe->name}, probe->pc, probe->semaphore ? probe->semaphore_offset : 0});
 }
 
 }  // namespace
 
 std::vector<UsdtSite> read_usdt_sites(const std::string& path) {
-    std::vector<tracer::LoadSegment> segments = tracer::read_load_segments(path);
-    SiteCollection collection;
-    bcc::elf_foreach_usdt(path.c_str(), collect_site, &collection);
+    std::vector<bpf_support::LoadSegment> segments = bpf_support::read_load_segments(path);
+    std::vector<NotedSite> noted;
+    bcc::elf_foreach_usdt(path.c_str(), collect_site, &noted);
     std::vector<UsdtSite> sites;
-    for (const auto& [probe, address] : collection.sites) {
+    for (const NotedSite& site : noted) {
         // A uprobe is placed by file offset; the note holds a link-time
         // address inside an executable segment.
-        if (auto offset = tracer::file_offset_of(segments, address))
-            sites.push_back({probe.provider, probe.name, *offset});
+        if (auto offset = bpf_support::file_offset_of(segments, site.address))
+            sites.push_back({site.probe.provider, site.probe.name, *offset, site.semaphore_offset});
     }
     return sites;
 }

@@ -29,6 +29,7 @@ struct UsdtSite {
     std::string provider;
     std::string name;
     std::uint64_t file_offset = 0;
+    std::uint64_t semaphore_offset = 0;  // file offset of the probe's semaphore; 0: it has none
 };
 
 // Every site of every USDT probe in the file (a probe in an inlined

@@ -6,12 +6,12 @@
 
 #include <linux/types.h>
 #include "sqlite_probes.h"
-#include "tracer/record_copy.h"
+#include "bpf_support/record_copy.h"
 
 namespace validprof::sqlite {
 namespace {
 
-using tracer::copy_record;
+using bpf_support::copy_record;
 
 std::string bounded(const char* text, std::size_t bytes, std::size_t capacity) {
     std::size_t length = std::min(bytes, capacity);

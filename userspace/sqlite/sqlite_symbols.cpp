@@ -5,7 +5,7 @@
 
 #include <map>
 
-#include "tracer/elf_segments.h"
+#include "bpf_support/elf_segments.h"
 
 namespace validprof::sqlite {
 namespace {
@@ -46,10 +46,10 @@ std::vector<FunctionSite> find_sqlite_functions(const std::string& path) {
     // 2 = sqlite3_prepare_v2, 6 = sqlite3_step: without both it is not SQLite.
     if (!lookup.found.count(2) || !lookup.found.count(6)) return {};
 
-    std::vector<tracer::LoadSegment> segments = tracer::read_load_segments(path);
+    std::vector<bpf_support::LoadSegment> segments = bpf_support::read_load_segments(path);
     std::vector<FunctionSite> sites;
     for (const auto& [function, address] : lookup.found)
-        if (auto offset = tracer::file_offset_of(segments, address)) sites.push_back({function, names[function], *offset});
+        if (auto offset = bpf_support::file_offset_of(segments, address)) sites.push_back({function, names[function], *offset});
     return sites;
 }
 

@@ -12,16 +12,15 @@
 #include <linux/types.h>
 #include "sqlite_probes.h"
 #include "sqlite_probes.skel.h"
+#include "bpf_support/kernel_features.h"
+#include "bpf_support/libbpf_error.h"
+#include "bpf_support/percpu_counters.h"
 #include "sqlite/sqlite_symbols.h"
-#include "tracer/kernel_features.h"
-#include "tracer/libbpf_error.h"
-#include "tracer/percpu_counters.h"
-#include "tracer/uprobe_multi.h"
 
 namespace validprof::sqlite {
 namespace {
 
-using tracer::libbpf_error;
+using bpf_support::libbpf_error;
 
 static_assert(sizeof(vp_sqlite_event_header) == 24);
 static_assert(sizeof(vp_sqlite_execution) == 24 + 4 * 8 + 6 * 4 + VP_SQL_BYTES);
@@ -51,7 +50,6 @@ common::Result<std::unique_ptr<SqliteTracer>> SqliteTracer::create(const SqliteT
                                                                    int tracked_threads_fd,
                                                                    const tracer::GateMaps& gate) {
     std::unique_ptr<SqliteTracer> tracer(new SqliteTracer());
-    tracer->multi_ = tracer::kernel_features().uprobe_multi;
 
     // open
     tracer->skeleton_.reset(sqlite_probes__open());
@@ -70,11 +68,9 @@ common::Result<std::unique_ptr<SqliteTracer>> SqliteTracer::create(const SqliteT
     if (int error = bpf_map__reuse_fd(skeleton->maps.gate_state, gate.gate_state))
         return libbpf_error("cannot share the gate state with the SQLite probes", error);
     skeleton->rodata->gate_unchecked_mappings = options.gate_mappings ? 1 : 0;
-    if (tracer->multi_)
-        for (bpf_program* program : {skeleton->progs.sqlite_entry, skeleton->progs.sqlite_return})
-            bpf_program__set_expected_attach_type(program,
-                                                  static_cast<bpf_attach_type>(tracer::kAttachTypeUprobeMulti));
-    bool btf = tracer::use_btf_tracepoints(options.force_raw_tracepoints);
+    tracer->uprobes_.prepare(skeleton->progs.sqlite_entry);
+    tracer->uprobes_.prepare(skeleton->progs.sqlite_return);
+    bool btf = bpf_support::use_btf_tracepoints(options.force_raw_tracepoints);
     bpf_program__set_autoload(skeleton->progs.sys_enter_btf, btf);
     bpf_program__set_autoload(skeleton->progs.sys_exit_btf, btf);
     bpf_program__set_autoload(skeleton->progs.sys_enter_raw, !btf);
@@ -95,40 +91,23 @@ common::Result<std::unique_ptr<SqliteTracer>> SqliteTracer::create(const SqliteT
 }
 
 SqliteTracer::~SqliteTracer() {
-    multi_links_.clear();
-    tracer::destroy_links_concurrently(links_);
+    uprobes_.clear();
+    bpf_support::destroy_links_concurrently(links_);
     skeleton_.reset();
 }
 
 common::Result<std::size_t> SqliteTracer::attach_file(const std::string& path) {
     std::vector<FunctionSite> sites = find_sqlite_functions(path);
     if (sites.empty()) return std::size_t{0};
-    if (multi_) {
-        for (bool return_probe : {false, true}) {
-            tracer::UprobeMultiTarget target;
-            target.program_fd = bpf_program__fd(return_probe ? skeleton_->progs.sqlite_return : skeleton_->progs.sqlite_entry);
-            target.path = path;
-            target.return_probe = return_probe;
-            for (const FunctionSite& site : sites) {
-                target.offsets.push_back(site.file_offset);
-                target.cookies.push_back(site.function);
-            }
-            auto link = tracer::attach_uprobe_multi(target);
-            if (!link) return link.error();
-            multi_links_.push_back(std::move(*link));
-        }
-    } else {
-        for (const FunctionSite& site : sites)
-            for (bool return_probe : {false, true}) {
-                LIBBPF_OPTS(bpf_uprobe_opts, options, .bpf_cookie = site.function, .retprobe = return_probe);
-                bpf_link* link = bpf_program__attach_uprobe_opts(
-                    return_probe ? skeleton_->progs.sqlite_return : skeleton_->progs.sqlite_entry, -1, path.c_str(),
-                    site.file_offset, &options);
-                if (!link) return libbpf_error("cannot attach to " + site.name + " in " + path, errno);
-                links_.emplace_back(link);
-            }
-    }
-    spdlog::debug("attached to {} SQLite functions in {}", sites.size(), path);
+    // The cookie names the function (VP_SQLITE_*) to both programs.
+    std::vector<bpf_support::UprobeSite> probe_sites;
+    for (const FunctionSite& site : sites) probe_sites.push_back({site.file_offset, site.function, site.name});
+    if (auto entry = uprobes_.attach(skeleton_->progs.sqlite_entry, path, probe_sites, false); !entry)
+        return entry.error();
+    if (auto returns = uprobes_.attach(skeleton_->progs.sqlite_return, path, probe_sites, true); !returns)
+        return returns.error();
+    spdlog::debug("attached to {} SQLite functions in {} ({})", sites.size(), path,
+                  bpf_support::uprobe_mode_name(uprobes_.mode()));
     return sites.size();
 }
 
@@ -206,7 +185,8 @@ std::map<std::string, std::uint64_t> SqliteTracer::lost_events() const {
     static const char* const names[VP_SQLITE_COUNTER_MAX] = {"sqlite_ringbuf_full", "sqlite_calls_too_deep",
                                                              "sqlite_map_full"};
     std::map<std::string, std::uint64_t> lost;
-    std::vector<std::uint64_t> counts = tracer::read_percpu_counters(bpf_map__fd(skeleton_->maps.sqlite_counters), VP_SQLITE_COUNTER_MAX);
+    std::vector<std::uint64_t> counts =
+        bpf_support::read_percpu_counters(bpf_map__fd(skeleton_->maps.sqlite_counters), VP_SQLITE_COUNTER_MAX);
     for (std::uint32_t index = 0; index < VP_SQLITE_COUNTER_MAX; ++index) lost[names[index]] = counts[index];
     lost["sqlite_undecodable_record"] = records_.undecodable();
     return lost;

@@ -16,11 +16,11 @@
 #include <utility>
 #include <vector>
 
+#include "bpf_support/link_teardown.h"
+#include "bpf_support/uprobe_set.h"
 #include "common/result.h"
-#include "common/unique_fd.h"
 #include "model/sqlite_activity.h"
 #include "sqlite/sqlite_records.h"
-#include "tracer/link_teardown.h"
 #include "tracer/process_gate.h"
 
 struct sqlite_probes;
@@ -61,9 +61,8 @@ private:
         void operator()(sqlite_probes* skeleton) const;
     };
     std::unique_ptr<sqlite_probes, SkeletonDeleter> skeleton_;
-    bool multi_ = false;
-    std::vector<common::UniqueFd> multi_links_;
-    std::vector<tracer::BpfLinkPtr> links_;
+    bpf_support::UprobeSet uprobes_{bpf_support::preferred_uprobe_mode()};  // the API probes
+    std::vector<bpf_support::BpfLinkPtr> links_;                             // the syscall tracepoints
     SqliteRecordDecoder records_;
 };
 

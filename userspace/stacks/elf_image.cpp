@@ -3,10 +3,14 @@
 #include <elf.h>
 #include <fcntl.h>
 #include <sys/mman.h>
+#include <sys/auxv.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstring>
+#include <fstream>
+#include <sstream>
 
 #include "common/unique_fd.h"
 
@@ -161,6 +165,20 @@ bool ElfImage::follows_call(std::uint64_t file_offset) const {
         if (modrm && static_cast<std::uint64_t>(indirect_call_length(*modrm, sib)) == length) return true;
     }
     return false;
+}
+
+std::shared_ptr<const ElfImage> own_vdso() {
+    auto base = ::getauxval(AT_SYSINFO_EHDR);
+    if (!base) return nullptr;
+    std::ifstream maps("/proc/self/maps");
+    std::string line;
+    while (std::getline(maps, line)) {
+        if (line.find("[vdso]") == std::string::npos) continue;
+        unsigned long start = 0, end = 0;
+        if (std::sscanf(line.c_str(), "%lx-%lx", &start, &end) == 2 && start == base)
+            return ElfImage::from_memory(reinterpret_cast<const unsigned char*>(start), end - start);
+    }
+    return nullptr;
 }
 
 }  // namespace validprof::stacks

@@ -71,4 +71,9 @@ private:
     std::optional<BuildId> build_id_;
 };
 
+// This process's vDSO, the image the kernel maps into every 64-bit process
+// it runs (the same bytes, so the same build-id): its CFI unwinds their
+// vDSO frames and its symbols name them. Null when there is none.
+std::shared_ptr<const ElfImage> own_vdso();
+
 }  // namespace validprof::stacks

@@ -13,7 +13,8 @@
 #include <string>
 #include <vector>
 
-#include "tracer/elf_segments.h"
+#include "stacks/elf_image.h"
+#include "bpf_support/elf_segments.h"
 
 namespace validprof::stacks {
 
@@ -22,12 +23,17 @@ public:
     // Empty (every lookup fails) when the file cannot be read.
     static ModuleSymbols load(const std::string& path);
 
-    using Segment = tracer::LoadSegment;
+    using Segment = bpf_support::LoadSegment;
     struct Symbol {
         std::uint64_t address;
         std::uint64_t size;
         std::string name;  // mangled, as stored
     };
+    // The function symbols of an image in memory (the vDSO, which has no
+    // file): its .symtab, or else its .dynsym. Of several names at one
+    // address, a global one wins over weak aliases (the vDSO's
+    // __vdso_clock_gettime over clock_gettime).
+    static ModuleSymbols from_image(const ElfImage& image);
     // For tests: a table from parts.
     static ModuleSymbols from_parts(std::vector<Segment> segments, std::vector<Symbol> symbols);
 

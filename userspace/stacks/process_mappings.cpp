@@ -10,7 +10,22 @@ namespace validprof::stacks {
 void ProcessMappings::add(std::int32_t pid, Mapping mapping) {
     if (mapping.build_id && !mapping.path.empty() && mapping.path.front() == '/')
         files_.emplace(to_hex(*mapping.build_id), mapping.path);
+    if (mapping.path == "[vdso]") add_vdso(pid, mapping.start, mapping.end);
     processes_[pid].mappings.push_back(std::move(mapping));
+}
+
+void ProcessMappings::add_vdso(std::int32_t pid, std::uint64_t start, std::uint64_t end) {
+    auto& ranges = vdso_[pid];
+    if (std::find(ranges.begin(), ranges.end(), std::pair{start, end}) == ranges.end()) ranges.emplace_back(start, end);
+}
+
+std::optional<std::pair<std::uint64_t, std::uint64_t>> ProcessMappings::vdso_range(std::int32_t pid,
+                                                                                   std::uint64_t address) const {
+    auto found = vdso_.find(pid);
+    if (found == vdso_.end()) return std::nullopt;
+    for (const auto& range : found->second)
+        if (address >= range.first && address < range.second) return range;
+    return std::nullopt;
 }
 
 void ProcessMappings::exec(std::int32_t pid, std::uint64_t time_ns) {
@@ -34,6 +49,8 @@ void ProcessMappings::fork(std::int32_t parent, std::int32_t child, std::uint64_
         if (mapping.time_ns >= image_start && mapping.time_ns <= time_ns) inherited.push_back(mapping);
     Process& process = processes_[child];
     process.mappings.insert(process.mappings.begin(), inherited.begin(), inherited.end());
+    for (const Mapping& mapping : inherited)
+        if (mapping.path == "[vdso]") add_vdso(child, mapping.start, mapping.end);
 }
 
 void ProcessMappings::add_proc_maps(std::int32_t pid, const std::string& text) {

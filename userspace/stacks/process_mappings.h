@@ -14,6 +14,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "stacks/build_id_index.h"
@@ -56,12 +57,21 @@ public:
     // The mapping that held `address` in `pid` at `time_ns`.
     const Mapping* find(std::int32_t pid, std::uint64_t address, std::uint64_t time_ns) const;
 
+    // Where `address` lies in a vDSO `pid` had mapped (any of its images;
+    // kept after the process is forgotten): the kernel's frame-pointer
+    // stacks give vDSO frames as bare addresses, known only at the end of
+    // the session. Each range is [start, end).
+    std::optional<std::pair<std::uint64_t, std::uint64_t>> vdso_range(std::int32_t pid, std::uint64_t address) const;
+
 private:
+    void add_vdso(std::int32_t pid, std::uint64_t start, std::uint64_t end);
+
     struct Process {
         std::vector<Mapping> mappings;  // in the order they were made
         std::vector<std::uint64_t> execs;  // times, ascending
     };
     std::unordered_map<std::int32_t, Process> processes_;
+    std::unordered_map<std::int32_t, std::vector<std::pair<std::uint64_t, std::uint64_t>>> vdso_;  // by pid
     std::unordered_map<std::string, std::string> files_;
 };
 

@@ -4,7 +4,6 @@
 #include <bpf/libbpf.h>
 #include <linux/perf_event.h>
 #include <spdlog/spdlog.h>
-#include <sys/auxv.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -22,14 +21,14 @@
 #include "phase_probes.h"
 #include "stack_samples.h"
 #include "stack_samples.skel.h"
-#include "tracer/kernel_features.h"
-#include "tracer/libbpf_error.h"
-#include "tracer/percpu_counters.h"
+#include "bpf_support/kernel_features.h"
+#include "bpf_support/libbpf_error.h"
+#include "bpf_support/percpu_counters.h"
 
 namespace validprof::stacks {
 namespace {
 
-using tracer::libbpf_error;
+using bpf_support::libbpf_error;
 
 static_assert(sizeof(vp_stack_key) == 32);
 static_assert(sizeof(vp_stack_value) == 16);
@@ -52,22 +51,6 @@ std::string read_text(const std::string& path) {
     std::stringstream text;
     text << file.rdbuf();
     return text.str();
-}
-
-// This process's vDSO: the same image every process on this kernel maps,
-// so its CFI unwinds theirs.
-std::shared_ptr<const ElfImage> own_vdso() {
-    auto base = ::getauxval(AT_SYSINFO_EHDR);
-    if (!base) return nullptr;
-    std::istringstream lines(read_text("/proc/self/maps"));
-    std::string line;
-    while (std::getline(lines, line)) {
-        if (line.find("[vdso]") == std::string::npos) continue;
-        unsigned long start = 0, end = 0;
-        if (std::sscanf(line.c_str(), "%lx-%lx", &start, &end) == 2 && start == base)
-            return ElfImage::from_memory(reinterpret_cast<const unsigned char*>(start), end - start);
-    }
-    return nullptr;
 }
 
 int open_cpu_clock(int cpu, std::uint32_t frequency_hz) {
@@ -105,7 +88,7 @@ common::Result<std::unique_ptr<StackCollector>> StackCollector::create(const Sta
     if (options.thread_phases_fd >= 0)
         if (int error = bpf_map__reuse_fd(skeleton->maps.thread_phases, options.thread_phases_fd))
             return libbpf_error("cannot share the thread-phases map with the stack sampler", error);
-    bool btf = tracer::use_btf_tracepoints(options.force_raw_tracepoints);
+    bool btf = bpf_support::use_btf_tracepoints(options.force_raw_tracepoints);
     bpf_program__set_autoload(skeleton->progs.offcpu_switch_btf, btf);
     bpf_program__set_autoload(skeleton->progs.offcpu_switch_raw, !btf);
     skeleton->rodata->offcpu_min_ns = options.offcpu_min_ns;
@@ -132,7 +115,11 @@ common::Result<std::unique_ptr<StackCollector>> StackCollector::create(const Sta
     collector->mmap_events_ = std::move(*events);
     collector->copying_ = options.copy_bytes > 0;
     collector->mappings_.add_proc_maps(static_cast<std::int32_t>(::getpid()), read_text("/proc/self/maps"));
-    if (auto vdso = own_vdso()) collector->modules_.add("[vdso]", vdso);
+    if (auto vdso = own_vdso()) {
+        collector->vdso_build_id_ = vdso->build_id();
+        collector->vdso_size_ = vdso->file_size();
+        collector->modules_.add("[vdso]", vdso);
+    }
 
     // load
     if (int error = stack_samples__load(skeleton))
@@ -183,6 +170,11 @@ std::optional<MappedCode> StackCollector::lookup(std::int32_t pid, std::uint64_t
     code.file_offset = address - mapping->start + mapping->file_offset;
     if (mapping->path == "[vdso]") {
         code.module = modules_.get("[vdso]");
+        // Named by its build-id like a file, so that the symbolizer, which
+        // knows the same image, names its frames. Not for a vDSO of another
+        // size (a 32-bit process's): that is not the image we have.
+        const ElfImage* vdso = code.module ? code.module->image.get() : nullptr;
+        if (vdso && vdso->file_size() == mapping->end - mapping->start) code.build_id = vdso->build_id();
     } else if (!mapping->path.empty() && mapping->path.front() == '/') {
         code.module = modules_.get(mapping->path);
         std::optional<BuildId> file_id = code.module->image ? code.module->image->build_id() : std::nullopt;
@@ -259,7 +251,7 @@ void StackCollector::handle_copy(const void* data, std::size_t size) {
 }
 
 StackCollector::~StackCollector() {
-    tracer::destroy_links_concurrently(links_);  // detach before the programs and maps go
+    bpf_support::destroy_links_concurrently(links_);  // detach before the programs and maps go
     skeleton_.reset();
 }
 
@@ -321,6 +313,16 @@ std::vector<RawStack> StackCollector::read() const {
             if (frames) stack.user_frames = *frames;
             else stack.user_stack_lost = true;
         }
+        // The kernel gives vDSO frames as bare addresses (the vDSO has no
+        // file to read a build-id from): the vDSO's, like the unwinder's.
+        for (UserFrame& frame : stack.user_frames) {
+            if (frame.has_build_id || !vdso_build_id_) continue;
+            auto vdso = mappings_.vdso_range(stack.pid, frame.offset_or_ip);
+            if (!vdso || vdso->second - vdso->first != vdso_size_) continue;
+            frame.has_build_id = true;
+            frame.build_id = *vdso_build_id_;
+            frame.offset_or_ip -= vdso->first;
+        }
         if (key.kernel_stack == VP_STACK_LOST) {
             stack.kernel_stack_lost = true;
         } else if (key.kernel_stack != VP_STACK_NONE) {
@@ -363,7 +365,7 @@ std::map<std::string, std::uint64_t> StackCollector::lost_samples() const {
         "stack_offcpu_map_full",      "note_stack_copy_dropped",     "note_stack_copy_slot_lost",
         "note_stack_switch_in_unseen"};
     std::map<std::string, std::uint64_t> lost;
-    std::vector<std::uint64_t> counts = tracer::read_percpu_counters(bpf_map__fd(skeleton_->maps.stack_counters), VP_STACK_COUNTER_MAX);
+    std::vector<std::uint64_t> counts = bpf_support::read_percpu_counters(bpf_map__fd(skeleton_->maps.stack_counters), VP_STACK_COUNTER_MAX);
     for (std::uint32_t index = 0; index < VP_STACK_COUNTER_MAX; ++index) lost[names[index]] = counts[index];
     lost["note_stack_mmap_records_lost"] = mmap_events_->lost();
     if (copying_) {

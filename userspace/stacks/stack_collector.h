@@ -27,7 +27,7 @@
 #include "stacks/mmap_events.h"
 #include "stacks/process_mappings.h"
 #include "stacks/stack_profile.h"
-#include "tracer/link_teardown.h"
+#include "bpf_support/link_teardown.h"
 
 struct stack_samples;
 struct bpf_link;
@@ -91,7 +91,7 @@ private:
         void operator()(stack_samples* skeleton) const;
     };
     std::unique_ptr<stack_samples, SkeletonDeleter> skeleton_;
-    std::vector<tracer::BpfLinkPtr> links_;
+    std::vector<bpf_support::BpfLinkPtr> links_;
     std::uint32_t frequency_hz_ = 99;
     std::uint32_t count_entries_ = 65536;
 
@@ -100,6 +100,10 @@ private:
     bool copying_ = false;  // CFI unwinding (copy_bytes > 0)
     ProcessMappings mappings_;
     UnwindModules modules_;
+    // validprof's own vDSO: its build-id and size name the vDSO frames of
+    // the kernel's frame-pointer stacks too (read()).
+    std::optional<BuildId> vdso_build_id_;
+    std::uint64_t vdso_size_ = 0;
     std::vector<std::pair<std::uint64_t, std::int32_t>> exited_;  // (seen at, pid), forgotten 2 s later
     std::vector<std::int32_t> exited_scratch_;
     std::set<std::int32_t> proc_maps_read_;  // processes looked up in /proc once

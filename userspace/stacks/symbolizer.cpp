@@ -3,6 +3,7 @@
 #include "bcc/bcc_runtime.h"
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -97,9 +98,10 @@ const std::string* PerfMap::find(std::uint64_t address) const {
     return address < it->first + it->second.size ? &it->second.name : nullptr;
 }
 
-Symbolizer::Symbolizer() {
+Symbolizer::Symbolizer() : vdso_(own_vdso()) {
     // A recorded command runs validprof's own code between fork and exec.
     index_.add_file("/proc/self/exe");
+    if (vdso_) vdso_id_ = vdso_->build_id();
 }
 
 Symbolizer::~Symbolizer() {
@@ -169,8 +171,9 @@ Symbolizer::FrameFacts& Symbolizer::facts(const UserFrame& frame) {
     auto [found, inserted] = facts_.try_emplace(FrameKey{frame.build_id, frame.offset_or_ip});
     FrameFacts& known = found->second;
     if (!inserted) return known;
-    if (auto path = index_.find(frame.build_id)) {
-        if (auto elf = image(*path)) {
+    const bool vdso = vdso_id_ && frame.build_id == *vdso_id_;
+    if (auto path = vdso ? std::nullopt : index_.find(frame.build_id); vdso || path) {
+        if (auto elf = vdso ? vdso_ : image(*path)) {
             if (frame.offset_or_ip >= elf->file_size()) known.reason = "past end of file";
             else if (!elf->is_code(frame.offset_or_ip)) known.reason = "not code";
             known.follows_call = elf->follows_call(frame.offset_or_ip);
@@ -191,8 +194,13 @@ Frame Symbolizer::user_frame(const UserFrame& frame, const RawStack& raw) {
 }
 
 Frame Symbolizer::name_frame(const UserFrame& frame) {
-    auto path = index_.find(frame.build_id);
     std::string id = to_hex(frame.build_id);
+    if (vdso_id_ && frame.build_id == *vdso_id_) {
+        if (!vdso_symbols_) vdso_symbols_ = ModuleSymbols::from_image(*vdso_);
+        if (auto name = vdso_symbols_->resolve(frame.offset_or_ip)) return {*name, "[vdso]", "", id, frame.offset_or_ip};
+        return {hex_offset("[vdso]", frame.offset_or_ip), "[vdso]", "", id, frame.offset_or_ip};
+    }
+    auto path = index_.find(frame.build_id);
     if (!path) {
         std::string module = "[build-id " + id.substr(0, 12) + "]";
         return {hex_offset(module, frame.offset_or_ip), module, "", id, frame.offset_or_ip};
@@ -231,6 +239,17 @@ SymbolizedStack Symbolizer::symbolize(const RawStack& raw, std::uint64_t sample_
     if (raw.kernel_stack_lost) stack.frames.push_back({"[kernel stack lost]", "[kernel]"});
     for (auto it = raw.kernel_frames.rbegin(); it != raw.kernel_frames.rend(); ++it)
         stack.frames.push_back(kernel_frame(*it));
+    // A process sampled in do_exit() after exit_mm() has no address space
+    // left, so there is no user stack to walk (bpf_get_stack says EFAULT).
+    // Measured: every on-CPU sample of tracked processes without user
+    // frames was one of these (docs/flamegraphs.md). Say so rather than
+    // show a stack that seems to start in the kernel.
+    if (raw.user_frames.empty() && !raw.user_stack_lost && checked.truncated.empty() &&
+        std::any_of(stack.frames.begin() + static_cast<std::ptrdiff_t>(user_end), stack.frames.end(),
+                    [](const Frame& frame) { return frame.name == "do_exit"; })) {
+        stack.frames.insert(stack.frames.begin() + static_cast<std::ptrdiff_t>(user_end),
+                            Frame{"[exiting: no address space]", "[kernel]"});
+    }
     // An off-CPU stack is taken inside the sched_switch tracepoint: the
     // frames past __schedule are the tracing machinery (and our program),
     // not the task. Cut them so the leaf is where the task went to sleep.

@@ -6,6 +6,9 @@
 // - User frames with only an address (JIT code, e.g. Node.js run with
 //   --perf-basic-prof): /tmp/perf-PID.map, trusted only when the file is
 //   owned by the process's own uid (anyone can write /tmp).
+// - vDSO frames (the unwinder gives them the vDSO's build-id): the symbols
+//   of validprof's own vDSO, the same image the kernel maps into every
+//   64-bit process, under module "[vdso]" (__vdso_clock_gettime).
 // - Kernel frames: /proc/kallsyms through BCC's kernel symbol cache.
 // A frame that cannot be named becomes "module+0xoffset"; none is dropped.
 //
@@ -104,6 +107,9 @@ private:
 
     BuildIdIndex index_;
     std::map<std::string, ModuleSymbols> modules_;  // by path
+    std::shared_ptr<const ElfImage> vdso_;           // null: none
+    std::optional<BuildId> vdso_id_;
+    std::optional<ModuleSymbols> vdso_symbols_;      // read at its first frame
     void* kernel_cache_ = nullptr;    // bcc_symcache for pid -1
     std::map<std::int32_t, PerfMap> perf_maps_;
     std::map<std::string, std::shared_ptr<const ElfImage>> images_;  // by path; null: unreadable

@@ -123,8 +123,8 @@ constexpr const char* kQueries[] = {
     "INSERT INTO invocation_cpu_times (invocation_id, cpu, on_cpu_ns) VALUES (?1, ?2, ?3)",
     // InsertProcess
     "INSERT INTO processes (invocation_id, pid, ppid, exe, argv, comm, start_ns, end_ns, exited, exit_code, "
-    "threads, " VP_SCHED_COLUMNS ", exec_ns, peak_rss_bytes) "
-    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
+    "threads, " VP_SCHED_COLUMNS ", exec_ns, peak_rss_bytes, gate_holds, gate_held_ns) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)",
     // InsertProcessCpu
     "INSERT INTO process_cpu_times (process_id, cpu, on_cpu_ns) VALUES (?1, ?2, ?3)",
     // SelectSessions
@@ -147,7 +147,8 @@ constexpr const char* kQueries[] = {
     // SelectProcesses
     "SELECT p.id, p.invocation_id, p.pid, p.ppid, p.exe, p.argv, p.comm, p.start_ns, p.end_ns, p.exited, "
     "p.exit_code, p.threads, p.on_cpu_ns, p.run_queue_wait_ns, p.off_cpu_sleep_ns, p.off_cpu_blocked_ns, "
-    "p.voluntary_switches, p.involuntary_switches, p.exec_ns, p.peak_rss_bytes FROM processes p "
+    "p.voluntary_switches, p.involuntary_switches, p.exec_ns, p.peak_rss_bytes, p.gate_holds, p.gate_held_ns "
+    "FROM processes p "
     "JOIN invocations i ON i.id = p.invocation_id WHERE " VP_HOOK_FILTER " ORDER BY p.invocation_id, p.id",
     // SelectProcessCpu
     "SELECT c.process_id, c.cpu, c.on_cpu_ns FROM process_cpu_times c "
@@ -395,6 +396,8 @@ common::Result<void> ProfileDatabase::store_invocations(std::int64_t session_id,
             bind_sched_times(p, 12, process.times);
             p.bind_int(18, to_sql(process.exec_ns));
             p.bind_int(19, to_sql(process.peak_rss_bytes));
+            p.bind_int(20, process.gate_holds);
+            p.bind_int(21, to_sql(process.gate_held_ns));
             if (auto done = p.run(); !done) return failure(what, done.error());
             const std::int64_t process_id = connection_.last_insert_rowid();
             if (auto done = insert_cpu_times(**insert_process_cpu, process_id, process.times); !done) {
@@ -602,6 +605,8 @@ common::Result<std::vector<model::Invocation>> ProfileDatabase::load_invocations
             read_sched_times(*scope, 12, process.times);
             process.exec_ns = from_sql(scope->column_int(18));
             process.peak_rss_bytes = from_sql(scope->column_int(19));
+            process.gate_holds = static_cast<std::uint32_t>(scope->column_int(20));
+            process.gate_held_ns = from_sql(scope->column_int(21));
             auto& processes = invocations[found->second].processes;
             process_index.emplace(scope->column_int(0), std::make_pair(found->second, processes.size()));
             processes.push_back(std::move(process));

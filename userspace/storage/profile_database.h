@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "common/result.h"
+#include "model/inspected_file.h"
 #include "model/invocation.h"
 #include "model/phase.h"
 #include "model/wait.h"
@@ -106,6 +107,12 @@ public:
     // summed per pid and file activity per (pid, path, role), each in the
     // order of its first appearance. Empty for a session without any.
     common::Result<model::SqliteActivity> load_sqlite_activity(std::int64_t session_id);
+
+    // The gate's inspected files, across sessions: stored (one row per
+    // device and inode, merged with what earlier sessions found) at a
+    // session's end, loaded at the next one's start.
+    common::Result<void> store_inspected_files(const std::vector<model::InspectedFile>& files);
+    common::Result<std::vector<model::InspectedFile>> load_inspected_files();
     // Whether store_sqlite_activity was called for the session, i.e.
     // whether its recorder traced SQLite: an empty activity then means
     // "nothing seen", not "not looked at".

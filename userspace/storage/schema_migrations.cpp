@@ -321,6 +321,27 @@ constexpr const char* kVersion9 = R"sql(
 ALTER TABLE processes ADD COLUMN peak_rss_bytes INTEGER NOT NULL DEFAULT 0;
 )sql";
 
+// What validprof's gate cost each process (times held, total ns), and the
+// files it inspected for probes, so a later session holds nobody for a
+// file it finds unchanged (model/inspected_file.h). Device is the
+// kernel's encoding, as the gate's BPF map keys files.
+constexpr const char* kVersion10 = R"sql(
+ALTER TABLE processes ADD COLUMN gate_holds INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE processes ADD COLUMN gate_held_ns INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE inspected_files (
+    device INTEGER NOT NULL,
+    inode INTEGER NOT NULL,
+    size INTEGER NOT NULL,
+    ctime_ns INTEGER NOT NULL,
+    path TEXT NOT NULL,
+    usdt_checked INTEGER NOT NULL,
+    usdt_phases INTEGER NOT NULL,
+    sqlite_checked INTEGER NOT NULL,
+    sqlite_functions INTEGER NOT NULL,
+    PRIMARY KEY (device, inode)
+);
+)sql";
+
 constexpr std::array kMigrations{
     Migration{1, "base tables", kVersion1},
     Migration{2, "query indexes", kVersion2},
@@ -331,6 +352,7 @@ constexpr std::array kMigrations{
     Migration{7, "recorder identity", kVersion7},
     Migration{8, "wait recording threshold", kVersion8},
     Migration{9, "peak resident memory", kVersion9},
+    Migration{10, "gate holds and inspected files", kVersion10},
 };
 
 }  // namespace

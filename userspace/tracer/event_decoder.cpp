@@ -9,10 +9,12 @@
 #include <iterator>
 #include <vector>
 
-#include "tracer/record_copy.h"
+#include "bpf_support/record_copy.h"
 
 namespace validprof::tracer {
 namespace {
+
+using bpf_support::copy_record;
 
 std::string bounded_string(const char* bytes, std::size_t capacity) {
     return std::string(bytes, ::strnlen(bytes, capacity));

@@ -10,7 +10,7 @@
 static_assert(sizeof(vp_sched_totals) == 8 * (6 + VP_MAX_CPUS));
 static_assert(sizeof(vp_thread_state) ==
               sizeof(vp_sched_totals) + 8 * 8 + 8 * VP_MAX_CPUS + 4 * 4 + 8 + 3 * 8 + 3 * 8 + 4 * 4 + VP_COMM_BYTES +
-                  4 * 8 + 8);
+                  4 * 8 + 8 + 8);
 static_assert(sizeof(vp_span_event) == 16 + 2 * 4 + 5 * 8);
 static_assert(sizeof(vp_event_header) == 16);
 static_assert(sizeof(vp_fork_event) == 16 + 4 * 4);

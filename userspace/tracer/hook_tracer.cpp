@@ -15,14 +15,16 @@
 // The skeleton names the ABI structs, so the ABI header comes first.
 #include "tracer/hook_trace_abi.h"
 #include "hook_trace.skel.h"
+#include "bpf_support/kernel_features.h"
+#include "bpf_support/libbpf_error.h"
+#include "bpf_support/libbpf_logging.h"
+#include "bpf_support/percpu_counters.h"
 #include "tracer/event_decoder.h"
-#include "tracer/kernel_features.h"
-#include "tracer/libbpf_error.h"
-#include "tracer/libbpf_logging.h"
-#include "tracer/percpu_counters.h"
 
 namespace validprof::tracer {
 namespace {
+
+using bpf_support::libbpf_error;
 
 // Each scheduler and lifecycle hook exists as a tp_btf and a raw_tp
 // program; exactly one of each pair is loaded.
@@ -70,9 +72,9 @@ static_assert(kDefaultWaitRecordMinNs == VP_WAIT_RECORD_MIN_NS);
 
 common::Result<std::unique_ptr<HookTracer>> HookTracer::create(const TracerOptions& options, EventHandler handler,
                                                                WaitHandler wait_handler, SpanHandler span_handler) {
-    if (auto privileges = check_tracing_privileges(); !privileges) return privileges.error();
-    if (auto support = check_kernel_support(); !support) return support.error();
-    route_libbpf_logging();
+    if (auto privileges = bpf_support::check_tracing_privileges(); !privileges) return privileges.error();
+    if (auto support = bpf_support::check_kernel_support(); !support) return support.error();
+    bpf_support::route_libbpf_logging();
 
     std::unique_ptr<HookTracer> tracer(new HookTracer());
     tracer->handler_ = std::move(handler);
@@ -85,7 +87,7 @@ common::Result<std::unique_ptr<HookTracer>> HookTracer::create(const TracerOptio
     hook_trace* skeleton = tracer->skeleton_.get();
 
     // configure
-    bool use_btf = use_btf_tracepoints(options.force_raw_tracepoints);
+    bool use_btf = bpf_support::use_btf_tracepoints(options.force_raw_tracepoints);
     tracer->flavour_ = use_btf ? "tp_btf" : "raw_tp";
     choose_tracepoint_flavour(skeleton, use_btf);
     if (!options.syscall_spans)
@@ -94,7 +96,7 @@ common::Result<std::unique_ptr<HookTracer>> HookTracer::create(const TracerOptio
             bpf_program__set_autoload(program, false);
     skeleton->rodata->track_new_execs = options.track_new_execs ? 1 : 0;
     skeleton->rodata->gate_unchecked_executables = options.gate_unchecked_executables ? 1 : 0;
-    skeleton->rodata->kernel_keeps_run_delay = kernel_keeps_run_delay() ? 1 : 0;
+    skeleton->rodata->kernel_keeps_run_delay = bpf_support::kernel_keeps_run_delay() ? 1 : 0;
     skeleton->rodata->wait_record_min_ns = options.wait_record_min_ns;
     if (int error = bpf_map__set_max_entries(skeleton->maps.tracked_threads, options.max_tracked_threads))
         return libbpf_error("cannot size the tracked-threads map", error);
@@ -184,25 +186,36 @@ common::Result<void> HookTracer::track_children_of_calling_thread(bool enabled) 
     return common::success();
 }
 
-void HookTracer::untrack_thread(std::int32_t tid, std::uint64_t judged_exec_ns) {
+void HookTracer::untrack_thread(std::int32_t tid, std::uint64_t judged_exec_ns, std::uint64_t seen_by_ns) {
     const int map = bpf_map__fd(skeleton_->maps.tracked_threads);
     __u32 key = static_cast<__u32>(tid);
     auto state = std::make_unique<vp_thread_state>();  // ~2.3 KB
-    // ENOENT is normal: the thread may have exited meanwhile.
-    if (bpf_map_lookup_and_delete_elem(map, &key, state.get()) != 0) {
-        if (errno == ENOENT) return;
-        // Kernels before 5.14 cannot take a hash entry out atomically:
-        // look, then delete (an exec between the two is lost to tracking).
-        if (bpf_map_lookup_elem(map, &key, state.get()) != 0) return;
-        if (state->exec_ns > judged_exec_ns) return;
-        bpf_map_delete_elem(map, &key);
+    // Look first: most requests that must not apply are seen here, and an
+    // entry never taken out cannot miss an event. ENOENT is normal: the
+    // thread may have exited meanwhile.
+    if (bpf_map_lookup_elem(map, &key, state.get()) != 0) return;
+    if (state->tracked_ns > seen_by_ns) {
+        // A newer thread with the same tid: the request was not about it.
+        ++untrack_other_thread_;
         return;
     }
     if (state->exec_ns > judged_exec_ns) {
-        // It exec'd since: that exec's event decides. Back in; BPF programs
-        // that ran meanwhile saw it untracked, which the next switch-out
-        // repairs from the kernel's counters (catch_up_with_kernel).
-        if (bpf_map_update_elem(map, &key, state.get(), BPF_NOEXIST) == 0) untrack_races_ += 1;
+        // It exec'd since: that exec's event decides.
+        ++untrack_races_;
+        return;
+    }
+    if (bpf_map_lookup_and_delete_elem(map, &key, state.get()) != 0) {
+        // Kernels before 5.14 cannot take a hash entry out atomically; the
+        // look above stands in (an exec between the two is lost to tracking).
+        if (errno != ENOENT) bpf_map_delete_elem(map, &key);
+        return;
+    }
+    if (state->exec_ns > judged_exec_ns || state->tracked_ns > seen_by_ns) {
+        // It exec'd (or the tid was reused) between the look and the take:
+        // back in. BPF programs that ran meanwhile saw it untracked, which
+        // the next switch-out repairs from the kernel's counters
+        // (catch_up_with_kernel).
+        if (bpf_map_update_elem(map, &key, state.get(), BPF_NOEXIST) == 0) ++untrack_races_;
     }
 }
 
@@ -226,10 +239,12 @@ GateMaps HookTracer::gate_maps() const {
 
 std::map<std::string, std::uint64_t> HookTracer::lost_events() const {
     std::map<std::string, std::uint64_t> lost;
-    std::vector<std::uint64_t> counts = read_percpu_counters(bpf_map__fd(skeleton_->maps.counters), VP_COUNTER_MAX);
+    std::vector<std::uint64_t> counts =
+        bpf_support::read_percpu_counters(bpf_map__fd(skeleton_->maps.counters), VP_COUNTER_MAX);
     for (std::uint32_t index = 0; index < VP_COUNTER_MAX; ++index) lost[counter_name(index)] = counts[index];
     lost["undecodable_record"] = undecodable_records_;
     lost["note_untrack_overtaken_by_exec"] = untrack_races_;
+    lost["note_untrack_tid_reused"] = untrack_other_thread_;
     return lost;
 }
 

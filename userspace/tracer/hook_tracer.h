@@ -80,7 +80,7 @@ public:
     // exec userspace decided about; 0: any exec since tracking began keeps
     // it). The map entry is taken out atomically and put back if a newer
     // exec shows in it, so an exec racing the request is never untracked.
-    void untrack_thread(std::int32_t tid, std::uint64_t judged_exec_ns);
+    void untrack_thread(std::int32_t tid, std::uint64_t judged_exec_ns, std::uint64_t seen_by_ns);
 
     // Counters of events the kernel side could not deliver, by reason, plus
     // records userspace could not decode. Zero counts are included.
@@ -121,7 +121,8 @@ private:
     std::vector<std::unique_ptr<RecordHandler>> extra_handlers_;  // stable addresses for libbpf
     std::string flavour_;
     std::uint64_t events_received_ = 0;
-    std::uint64_t untrack_races_ = 0;  // untrack requests overtaken by a newer exec
+    std::uint64_t untrack_races_ = 0;         // untrack requests overtaken by a newer exec
+    std::uint64_t untrack_other_thread_ = 0;  // untrack requests whose tid a newer thread took
     std::uint64_t undecodable_records_ = 0;
 };
 

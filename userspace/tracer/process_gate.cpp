@@ -6,6 +6,7 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -48,6 +49,18 @@ std::vector<__u32> listed_pids(int held_processes_fd) {
 }
 
 int duplicate(int fd) { return fd >= 0 ? ::fcntl(fd, F_DUPFD_CLOEXEC, 3) : -1; }
+
+// The file as the gate's map and the cache know it: the kernel's own
+// device encoding (MKDEV: major << 20 | minor), not glibc's st_dev.
+model::InspectedFile identity_of(const std::string& path, const struct stat& info) {
+    model::InspectedFile file;
+    file.device = static_cast<std::uint32_t>((major(info.st_dev) << 20) | minor(info.st_dev));
+    file.inode = info.st_ino;
+    file.size = static_cast<std::uint64_t>(info.st_size);
+    file.ctime_ns = static_cast<std::int64_t>(info.st_ctim.tv_sec) * 1'000'000'000 + info.st_ctim.tv_nsec;
+    file.path = path;
+    return file;
+}
 
 // Closes every descriptor from 3 up except those in `keep`.
 void close_all_but(std::vector<int> keep) {
@@ -151,8 +164,36 @@ void ProcessGate::stop_watchdog() {
 void ProcessGate::inspect_once(const std::string& path) {
     struct stat info {};
     if (::stat(path.c_str(), &info) != 0 || !inspected_files_.insert({info.st_dev, info.st_ino}).second) return;
-    if (inspect_) inspect_(path);
+    if (!inspect_) return;
+    model::InspectedFile inspected = identity_of(path, info);
+    inspected.found = inspect_(path);
+    inspections_.push_back(std::move(inspected));
 }
+
+std::size_t ProcessGate::preload(const std::vector<model::InspectedFile>& known, const model::FileInspection& need) {
+    std::size_t taken = 0;
+    for (const model::InspectedFile& file : known) {
+        if ((need.usdt_checked && !file.found.usdt_checked) || (need.sqlite_checked && !file.found.sqlite_checked))
+            continue;  // not looked at for everything this session needs
+        struct stat info {};
+        if (::stat(file.path.c_str(), &info) != 0) continue;
+        model::InspectedFile now = identity_of(file.path, info);
+        if (now.device != file.device || now.inode != file.inode || now.size != file.size ||
+            now.ctime_ns != file.ctime_ns)
+            continue;  // changed (or another file now has that path)
+        if (file.found.has_probes()) {
+            inspect_once(file.path);
+        } else if (inspected_files_.insert({info.st_dev, info.st_ino}).second) {
+            now.found = file.found;
+            inspections_.push_back(std::move(now));
+        }
+        mark_checked(file.device, file.inode);
+        ++taken;
+    }
+    return taken;
+}
+
+std::vector<model::InspectedFile> ProcessGate::inspected() const { return inspections_; }
 
 void ProcessGate::mark_checked(std::uint32_t device, std::uint64_t inode) {
     vp_file_key key{};
@@ -162,20 +203,23 @@ void ProcessGate::mark_checked(std::uint32_t device, std::uint64_t inode) {
     bpf_map_update_elem(checked_files_.get(), &key, &checked, BPF_ANY);
 }
 
-void ProcessGate::release(pid_t pid) {
+std::uint64_t ProcessGate::release(pid_t pid) {
     __u32 key = static_cast<__u32>(pid);
     __u64 since = 0;
+    std::uint64_t held = 0;
     if (bpf_map_lookup_elem(held_processes_.get(), &key, &since) == 0) {
         std::uint64_t now = monotonic_ns();
+        held = now > since ? now - since : 0;
         statistics_.holds += 1;
-        statistics_.held_ns += now > since ? now - since : 0;
+        statistics_.held_ns += held;
         bpf_map_delete_elem(held_processes_.get(), &key);
     }
     ::kill(pid, SIGCONT);
+    return held;
 }
 
-void ProcessGate::release_exec(pid_t pid, const std::string& exec_filename, std::uint32_t device,
-                               std::uint64_t inode) {
+std::uint64_t ProcessGate::release_exec(pid_t pid, const std::string& exec_filename, std::uint32_t device,
+                                        std::uint64_t inode) {
     std::string path = exec_filename;
     char target[4096];
     std::string link = "/proc/" + std::to_string(pid) + "/exe";
@@ -183,14 +227,14 @@ void ProcessGate::release_exec(pid_t pid, const std::string& exec_filename, std:
         path.assign(target, static_cast<std::size_t>(length));
     inspect_once(path);
     mark_checked(device, inode);
-    release(pid);
+    return release(pid);
 }
 
-void ProcessGate::release_mapping(pid_t pid, std::uint32_t device, std::uint64_t inode) {
+std::uint64_t ProcessGate::release_mapping(pid_t pid, std::uint32_t device, std::uint64_t inode) {
     // The mapped file, found among the process's mappings by identity.
     if (auto path = mapped_file_path(pid, device, inode)) inspect_once(*path);
     mark_checked(device, inode);
-    release(pid);
+    return release(pid);
 }
 
 void ProcessGate::close() {

@@ -21,9 +21,11 @@
 #include <set>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "common/result.h"
 #include "common/unique_fd.h"
+#include "model/inspected_file.h"
 
 namespace validprof::tracer {
 
@@ -44,8 +46,8 @@ struct GateStatistics {
 class ProcessGate {
 public:
     // Called once per file (device and inode) with a path to it, before
-    // the processes held for it continue.
-    using Inspector = std::function<void(const std::string& path)>;
+    // the processes held for it continue; says what it looked for and found.
+    using Inspector = std::function<model::FileInspection(const std::string& path)>;
 
     // Duplicates the maps' descriptors (the gate outlives nothing it needs)
     // and opens the gate.
@@ -60,12 +62,24 @@ public:
     // never execs, so it is never tracked).
     common::Result<void> start_watchdog();
 
+    // Earlier sessions' inspections (the profile database keeps them): a
+    // file unchanged since, and inspected then for every probe kind this
+    // session needs (`need`), is marked checked in the kernel, so no
+    // process is ever held for it, and one that carries probes is inspected
+    // (attached to) now. Returns how many files were taken.
+    std::size_t preload(const std::vector<model::InspectedFile>& known, const model::FileInspection& need);
+    // This session's inspections, for the next session: the files whose
+    // own path was inspected (not a #! script, whose interpreter is).
+    std::vector<model::InspectedFile> inspected() const;
+
     // A process held at an exec: the image really running is
     // /proc/PID/exe (for a #! script its interpreter, which carries the
-    // probes); `exec_filename` when that link cannot be read.
-    void release_exec(pid_t pid, const std::string& exec_filename, std::uint32_t device, std::uint64_t inode);
+    // probes); `exec_filename` when that link cannot be read. Returns how
+    // long it was held (0 if it was not listed).
+    std::uint64_t release_exec(pid_t pid, const std::string& exec_filename, std::uint32_t device,
+                               std::uint64_t inode);
     // A process held at an executable mapping of (device, inode).
-    void release_mapping(pid_t pid, std::uint32_t device, std::uint64_t inode);
+    std::uint64_t release_mapping(pid_t pid, std::uint32_t device, std::uint64_t inode);
 
     // No new holds from now on.
     void close();
@@ -79,7 +93,7 @@ private:
     ProcessGate(const GateMaps& maps, Inspector inspect);
     void inspect_once(const std::string& path);
     void mark_checked(std::uint32_t device, std::uint64_t inode);
-    void release(pid_t pid);
+    std::uint64_t release(pid_t pid);
     void stop_watchdog();
 
     common::UniqueFd checked_files_;
@@ -87,6 +101,7 @@ private:
     common::UniqueFd gate_state_;
     Inspector inspect_;
     std::set<std::pair<dev_t, ino_t>> inspected_files_;
+    std::vector<model::InspectedFile> inspections_;
     GateStatistics statistics_;
     common::UniqueFd watchdog_pipe_;
     pid_t watchdog_pid_ = -1;

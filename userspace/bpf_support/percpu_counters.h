@@ -5,9 +5,9 @@
 #include <cstdint>
 #include <vector>
 
-namespace validprof::tracer {
+namespace validprof::bpf_support {
 
 // One sum per index in [0, count); an index that cannot be read counts 0.
 std::vector<std::uint64_t> read_percpu_counters(int map_fd, std::uint32_t count);
 
-}  // namespace validprof::tracer
+}  // namespace validprof::bpf_support

@@ -10,7 +10,7 @@
 
 #include "common/result.h"
 
-namespace validprof::tracer {
+namespace validprof::bpf_support {
 
 struct KernelFeatures {
     bool kernel_btf = false;      // /sys/kernel/btf/vmlinux is readable
@@ -44,4 +44,4 @@ common::Result<void> check_tracing_privileges();
 // one line naming what is missing.
 common::Result<void> check_kernel_support();
 
-}  // namespace validprof::tracer
+}  // namespace validprof::bpf_support

@@ -2,8 +2,8 @@
 // verifier log and debug chatter only appear with -v.
 #pragma once
 
-namespace validprof::tracer {
+namespace validprof::bpf_support {
 
 void route_libbpf_logging();
 
-}  // namespace validprof::tracer
+}  // namespace validprof::bpf_support

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-namespace validprof::tracer {
+namespace validprof::bpf_support {
 
 struct LoadSegment {
     std::uint64_t virtual_address = 0;
@@ -23,4 +23,4 @@ std::vector<LoadSegment> read_load_segments(const std::string& path);
 std::optional<std::uint64_t> file_offset_of(const std::vector<LoadSegment>& segments, std::uint64_t address);
 std::optional<std::uint64_t> virtual_address_of(const std::vector<LoadSegment>& segments, std::uint64_t offset);
 
-}  // namespace validprof::tracer
+}  // namespace validprof::bpf_support

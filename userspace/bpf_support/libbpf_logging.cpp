@@ -1,4 +1,4 @@
-#include "tracer/libbpf_logging.h"
+#include "bpf_support/libbpf_logging.h"
 
 #include <bpf/libbpf.h>
 #include <spdlog/spdlog.h>
@@ -7,7 +7,7 @@
 #include <cstdio>
 #include <string>
 
-namespace validprof::tracer {
+namespace validprof::bpf_support {
 namespace {
 
 int forward_to_spdlog(enum libbpf_print_level level, const char* format, va_list args) {
@@ -34,4 +34,4 @@ int forward_to_spdlog(enum libbpf_print_level level, const char* format, va_list
 
 void route_libbpf_logging() { libbpf_set_print(forward_to_spdlog); }
 
-}  // namespace validprof::tracer
+}  // namespace validprof::bpf_support

@@ -1,4 +1,4 @@
-#include "tracer/uprobe_multi.h"
+#include "bpf_support/uprobe_multi.h"
 
 #include <linux/bpf.h>
 #include <sys/syscall.h>
@@ -7,9 +7,9 @@
 #include <cerrno>
 #include <cstring>
 
-#include "tracer/kernel_features.h"
+#include "bpf_support/kernel_features.h"
 
-namespace validprof::tracer {
+namespace validprof::bpf_support {
 namespace {
 
 // union bpf_attr's link_create member with its uprobe_multi part, as in
@@ -34,14 +34,16 @@ constexpr __u32 kUprobeMultiReturn = 1;  // BPF_F_UPROBE_MULTI_RETURN
 }  // namespace
 
 common::Result<common::UniqueFd> attach_uprobe_multi(const UprobeMultiTarget& target) {
-    if (target.offsets.empty() || target.offsets.size() != target.cookies.size())
-        return common::make_error("uprobe.multi: offsets and cookies must be non-empty and paired");
+    if (target.offsets.empty() || target.offsets.size() != target.cookies.size() ||
+        (!target.ref_ctr_offsets.empty() && target.ref_ctr_offsets.size() != target.offsets.size()))
+        return common::make_error("uprobe.multi: offsets, cookies and semaphores must be non-empty and paired");
     UprobeMultiLinkCreate attr{};
     attr.prog_fd = static_cast<__u32>(target.program_fd);
     attr.attach_type = kAttachTypeUprobeMulti;
     attr.path = reinterpret_cast<__u64>(target.path.c_str());
     attr.offsets = reinterpret_cast<__u64>(target.offsets.data());
     attr.cookies = reinterpret_cast<__u64>(target.cookies.data());
+    if (!target.ref_ctr_offsets.empty()) attr.ref_ctr_offsets = reinterpret_cast<__u64>(target.ref_ctr_offsets.data());
     attr.cnt = static_cast<__u32>(target.offsets.size());
     attr.multi_flags = target.return_probe ? kUprobeMultiReturn : 0;
     long fd = ::syscall(__NR_bpf, BPF_LINK_CREATE, &attr, sizeof(attr));
@@ -50,4 +52,4 @@ common::Result<common::UniqueFd> attach_uprobe_multi(const UprobeMultiTarget& ta
     return common::UniqueFd(static_cast<int>(fd));
 }
 
-}  // namespace validprof::tracer
+}  // namespace validprof::bpf_support

@@ -1,4 +1,4 @@
-#include "tracer/link_teardown.h"
+#include "bpf_support/link_teardown.h"
 
 #include <bpf/libbpf.h>
 
@@ -6,7 +6,7 @@
 #include <atomic>
 #include <thread>
 
-namespace validprof::tracer {
+namespace validprof::bpf_support {
 
 void BpfLinkDeleter::operator()(bpf_link* link) const { bpf_link__destroy(link); }
 
@@ -28,4 +28,4 @@ void destroy_links_concurrently(std::vector<BpfLinkPtr>& links) {
     links.clear();
 }
 
-}  // namespace validprof::tracer
+}  // namespace validprof::bpf_support

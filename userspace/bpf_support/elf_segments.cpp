@@ -1,8 +1,8 @@
-#include "tracer/elf_segments.h"
+#include "bpf_support/elf_segments.h"
 
 #include "bcc/bcc_runtime.h"
 
-namespace validprof::tracer {
+namespace validprof::bpf_support {
 namespace {
 
 int collect_segment(std::uint64_t virtual_address, std::uint64_t size, std::uint64_t file_offset, void* payload) {
@@ -32,4 +32,4 @@ std::optional<std::uint64_t> virtual_address_of(const std::vector<LoadSegment>& 
     return std::nullopt;
 }
 
-}  // namespace validprof::tracer
+}  // namespace validprof::bpf_support

@@ -10,7 +10,7 @@
 
 #include "common/result.h"
 
-namespace validprof::tracer {
+namespace validprof::bpf_support {
 
 template <typename Record>
 bool copy_record(const void* data, std::size_t size, Record& record) {
@@ -29,4 +29,4 @@ common::Result<Record> copy_record(const void* data, std::size_t size, const cha
     return record;
 }
 
-}  // namespace validprof::tracer
+}  // namespace validprof::bpf_support

@@ -1,9 +1,9 @@
-#include "tracer/percpu_counters.h"
+#include "bpf_support/percpu_counters.h"
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-namespace validprof::tracer {
+namespace validprof::bpf_support {
 
 std::vector<std::uint64_t> read_percpu_counters(int map_fd, std::uint32_t count) {
     int cpus = libbpf_num_possible_cpus();
@@ -15,4 +15,4 @@ std::vector<std::uint64_t> read_percpu_counters(int map_fd, std::uint32_t count)
     return sums;
 }
 
-}  // namespace validprof::tracer
+}  // namespace validprof::bpf_support

@@ -10,7 +10,7 @@
 
 struct bpf_link;
 
-namespace validprof::tracer {
+namespace validprof::bpf_support {
 
 struct BpfLinkDeleter {
     void operator()(bpf_link* link) const;
@@ -20,4 +20,4 @@ using BpfLinkPtr = std::unique_ptr<bpf_link, BpfLinkDeleter>;
 // Destroys every link (the vector is left empty), concurrently.
 void destroy_links_concurrently(std::vector<BpfLinkPtr>& links);
 
-}  // namespace validprof::tracer
+}  // namespace validprof::bpf_support

@@ -1,4 +1,4 @@
-#include "tracer/kernel_features.h"
+#include "bpf_support/kernel_features.h"
 
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
@@ -12,7 +12,7 @@
 #include <cstring>
 #include <memory>
 
-namespace validprof::tracer {
+namespace validprof::bpf_support {
 namespace {
 
 constexpr const char* kKernelBtfPath = "/sys/kernel/btf/vmlinux";
@@ -127,4 +127,4 @@ common::Result<void> check_kernel_support() {
     return common::success();
 }
 
-}  // namespace validprof::tracer
+}  // namespace validprof::bpf_support

@@ -7,11 +7,11 @@
 
 #include "common/result.h"
 
-namespace validprof::tracer {
+namespace validprof::bpf_support {
 
 inline common::Error libbpf_error(const std::string& what, int error) {
     const int code = error < 0 ? -error : error;
     return common::make_error(what + ": " + std::strerror(code), code);
 }
 
-}  // namespace validprof::tracer
+}  // namespace validprof::bpf_support
