@@ -14,7 +14,7 @@
  *
  * Each scheduler hook exists twice, tp_btf (cheaper: direct field access)
  * and raw_tp (for kernels without BTF-typed tracepoints); userspace loads
- * exactly one of each pair after probing (userspace/tracer/kernel_features).
+ * exactly one of each pair after probing (userspace/bpf_support/kernel_features).
  */
 #include "vmlinux.h"
 #include <bpf/bpf_core_read.h>
@@ -45,7 +45,7 @@ const volatile __u32 gate_unchecked_executables = 0;
 const volatile __u64 wait_record_min_ns = VP_WAIT_RECORD_MIN_NS;
 
 /* The kernel maintains sched_info (run_delay, pcount): set by userspace
- * after reading its own schedstat (userspace/tracer/kernel_features). Then
+ * after reading its own schedstat (userspace/bpf_support/kernel_features). Then
  * run-queue wait is the kernel's figure; otherwise our clock's. */
 const volatile __u32 kernel_keeps_run_delay = 0;
 

@@ -14,7 +14,6 @@
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
-#include <bpf/usdt.bpf.h>
 
 #include "phase_probes.h"
 #include "task_fields.bpf.h"
@@ -180,30 +179,17 @@ static __always_inline int on_phase_end(__u32 phase_id)
 	return 0;
 }
 
-/* Two ways in, the same work. uprobe.multi (Linux 6.6): one link per
- * executable for all its probe sites, released with one RCU grace period
- * instead of one per site (~0.1 s each). usdt: libbpf's per-site uprobes,
- * where uprobe.multi is missing. Userspace loads one pair. */
+/* The phase comes from the attach cookie: one program per end serves a
+ * uprobe.multi link (Linux 6.6: all of a file's sites, released with one
+ * RCU grace period) and per-site uprobes alike (bpf_support/UprobeSet). */
 SEC("uprobe")
-int phase_start_multi(struct pt_regs *ctx)
+int phase_start(struct pt_regs *ctx)
 {
 	return on_phase_start((__u32)bpf_get_attach_cookie(ctx));
 }
 
 SEC("uprobe")
-int phase_end_multi(struct pt_regs *ctx)
-{
-	return on_phase_end((__u32)bpf_get_attach_cookie(ctx));
-}
-
-SEC("usdt")
-int phase_start(struct pt_regs *ctx)
-{
-	return on_phase_start((__u32)bpf_usdt_cookie(ctx));
-}
-
-SEC("usdt")
 int phase_end(struct pt_regs *ctx)
 {
-	return on_phase_end((__u32)bpf_usdt_cookie(ctx));
+	return on_phase_end((__u32)bpf_get_attach_cookie(ctx));
 }

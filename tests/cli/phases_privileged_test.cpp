@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <sqlite3.h>
+#include <sys/stat.h>
 
 #include <fstream>
 #include <map>
@@ -326,6 +327,105 @@ TEST(PhasesInStacksPrivileged, OffCpuSamplesNameTheirPhase) {
     constexpr std::uint64_t kPeriodNs = 1'000'000'000 / 999;
     EXPECT_TRUE(within("work's sampled CPU", work_cpu_samples * kPeriodNs, truth_u64(line, "work_cpu_ns"), 0,
                        sampling_error_bound_ns(truth_u64(line, "work_stretches"), kPeriodNs)));
+}
+
+}  // namespace
+}  // namespace validprof::testing
+
+namespace validprof::testing {
+namespace {
+
+// The gate's inspections outlive the session (issue 13): a second session
+// on the same profile database finds validcore and libsqlite3 unchanged,
+// attaches to them when it starts and holds no process at all, and still
+// measures exactly what the first one did. A file changed in between
+// (its status-change time moves) is held for again.
+struct GatedSession {
+    std::uint64_t holds = 0;
+    std::uint64_t held_us = 0;
+    std::uint64_t process_holds = 0;  // summed over the stored processes
+    double report_mean_holds = -1;    // the report's per-invocation mean
+    std::map<std::string, std::size_t> phases;
+    std::size_t statements = 0;
+};
+
+GatedSession read_gated_session(const TempDir& dir, std::int64_t session) {
+    GatedSession read;
+    CommandResult json = run_command({validprof_binary(), "report", "--json", "--session", std::to_string(session),
+                                      "--db", dir.file("p.db")});
+    EXPECT_EQ(json.exit_code, 0) << json.output;
+    auto report = nlohmann::json::parse(json.output, nullptr, false);
+    if (report.is_discarded()) return read;
+    const nlohmann::json& notes = report["lost_events"]["by_reason"];
+    read.holds = notes.value("note_gate_holds", std::uint64_t{0});
+    read.held_us = notes.value("note_gate_held_us", std::uint64_t{0});
+    for (const nlohmann::json& hook : report["hooks"])
+        if (hook.value("hook", "") == "post-edit") read.report_mean_holds = hook.value("mean_gate_holds", -1.0);
+    auto database = open_database(dir.file("p.db"));
+    if (!database) return read;
+    auto invocations = database->load_invocations(session, std::nullopt, true);
+    EXPECT_TRUE(invocations.ok());
+    if (invocations.ok())
+        for (const model::Invocation& invocation : *invocations)
+            for (const model::ProcessRecord& process : invocation.processes) read.process_holds += process.gate_holds;
+    auto phases = database->load_phase_executions(session);
+    EXPECT_TRUE(phases.ok());
+    if (phases.ok())
+        for (const model::PhaseExecution& phase : *phases) read.phases[phase.phase] += 1;
+    auto sqlite = database->load_sqlite_activity(session);
+    EXPECT_TRUE(sqlite.ok());
+    if (sqlite.ok()) read.statements = sqlite->statements.size();
+    return read;
+}
+
+TEST(GateCachePrivileged, ALaterSessionHoldsNobodyForUnchangedFilesAndMeasuresTheSame) {
+    VALIDPROF_REQUIRE_BPF();
+    TempDir dir;
+    // A copy of validcore of our own, to change between sessions.
+    fs::create_directories(dir.file("bin"));
+    fs::copy_file(VALIDCORE_BINARY, dir.file("bin/validcore"));
+    std::ofstream(dir.file("settings.json")) << "{\"hooks\": {\"PostToolUse\": []}}\n";
+    const std::string path = dir.file("bin") + ":" + std::getenv("PATH");
+    int sessions = 0;
+    auto record = [&] {
+        // A fresh working directory each time: the same statements, the
+        // creation of validcore's .swarm/memory.db included.
+        const std::string work = dir.file("work" + std::to_string(++sessions));
+        fs::create_directories(work);
+        fs::copy_file(dir.file("settings.json"), work + "/settings.json");
+        const std::string loop = "cd " + shell_quoted(work) +
+                                 " && for i in 1 2 3; do validcore hooks post-edit --file settings.json"
+                                 " --rollout-percent 100 --memory-key swarm/t/$i >/dev/null || exit 1; done";
+        CommandResult result = run_command({validprof_binary(), "record", "--usdt", "--sql", "--db", dir.file("p.db"),
+                                            "--hook", "post-edit=^validcore hooks post-edit", "--", "sh", "-c", loop},
+                                           {{"PATH", path}});
+        EXPECT_EQ(result.exit_code, 0) << result.output;
+    };
+
+    record();
+    const GatedSession first = read_gated_session(dir, 1);
+    ASSERT_GT(first.holds, 0u) << "the first session inspects every file it meets by holding its processes";
+    EXPECT_GT(first.held_us, 0u);
+    EXPECT_GT(first.process_holds, 0u) << "each hold is charged to the process it stopped";
+    EXPECT_DOUBLE_EQ(first.report_mean_holds, static_cast<double>(first.process_holds) / 3);
+    EXPECT_EQ(first.phases.at("hook"), 3u);
+    ASSERT_GT(first.statements, 0u);
+
+    record();
+    const GatedSession second = read_gated_session(dir, 2);
+    EXPECT_EQ(second.holds, 0u) << "every file was known and unchanged";
+    EXPECT_EQ(second.process_holds, 0u);
+    EXPECT_DOUBLE_EQ(second.report_mean_holds, 0.0);
+    EXPECT_EQ(second.phases, first.phases) << "the phases, attached at the start, are measured as before";
+    EXPECT_EQ(second.statements, first.statements) << "and so are the SQLite statements";
+
+    // A new status-change time: the cached inspection no longer holds.
+    ASSERT_EQ(::utimensat(AT_FDCWD, dir.file("bin/validcore").c_str(), nullptr, 0), 0);
+    record();
+    const GatedSession third = read_gated_session(dir, 3);
+    EXPECT_GE(third.holds, 1u) << "the changed validcore is held for and inspected again";
+    EXPECT_EQ(third.phases, first.phases);
+    EXPECT_EQ(third.statements, first.statements);
 }
 
 }  // namespace

@@ -456,3 +456,35 @@ TEST(Tracker, ForkedChildShowsItsParentsCommandUntilItExecs) {
 
 }  // namespace
 }  // namespace validprof::invocations
+
+namespace validprof::invocations {
+namespace {
+
+using namespace testing;
+
+// The gate's holds are charged to the process held, in whichever
+// invocation it belongs to; a release of a process not listed as held
+// (0 ns) charges nothing.
+TEST(Tracker, GateHoldsAreChargedToTheProcessHeld) {
+    InvocationTracker tracker(test_rules(), attach_options());
+    tracker.on_event(exec_of(100, 10, 1, kPostEdit));
+    tracker.note_gate_hold(10, 2'500'000);
+    tracker.on_event(fork_of(110, 10, 11));
+    tracker.on_event(exec_of(120, 11, 10, "sqlite3 state.db"));
+    tracker.note_gate_hold(11, 1'000'000);
+    tracker.note_gate_hold(11, 500'000);
+    tracker.note_gate_hold(11, 0);
+    tracker.note_gate_hold(999, 7);  // unknown: nothing to charge
+    tracker.on_event(exit_of(200, 11, 10));
+    tracker.on_event(exit_of(300, 10, 1));
+    auto done = tracker.take_finished(300 + kLinger);
+    ASSERT_EQ(done.size(), 1u);
+    ASSERT_EQ(done[0].processes.size(), 2u);
+    EXPECT_EQ(done[0].processes[0].gate_holds, 1u);
+    EXPECT_EQ(done[0].processes[0].gate_held_ns, 2'500'000u);
+    EXPECT_EQ(done[0].processes[1].gate_holds, 2u);
+    EXPECT_EQ(done[0].processes[1].gate_held_ns, 1'500'000u);
+}
+
+}  // namespace
+}  // namespace validprof::invocations

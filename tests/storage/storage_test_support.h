@@ -74,6 +74,8 @@ inline model::ProcessRecord sample_process(std::int32_t pid, std::int32_t ppid, 
     process.exit_code = 1 << 8;
     process.threads = 3;
     process.times = sample_times(static_cast<std::uint64_t>(pid));
+    process.gate_holds = 1 + static_cast<std::uint32_t>(pid) % 3;
+    process.gate_held_ns = 1'000'000 + static_cast<std::uint64_t>(static_cast<std::uint32_t>(pid));
     return process;
 }
 
@@ -110,6 +112,8 @@ inline void expect_same_process(const model::ProcessRecord& expected, const mode
     EXPECT_EQ(expected.exited, actual.exited);
     EXPECT_EQ(expected.exit_code, actual.exit_code);
     EXPECT_EQ(expected.threads, actual.threads);
+    EXPECT_EQ(expected.gate_holds, actual.gate_holds);
+    EXPECT_EQ(expected.gate_held_ns, actual.gate_held_ns);
     EXPECT_EQ(expected.times.on_cpu_ns_per_cpu, actual.times.on_cpu_ns_per_cpu);
     EXPECT_TRUE(expected.times == actual.times);
 }

@@ -10,15 +10,7 @@
 // The skeleton names the ABI structs, so the ABI headers come first.
 #include <linux/types.h>
 #include "phase_probes.h"
-// bpftool declares libbpf's USDT kconfig flag with C's _Bool, which g++
-// takes as an extension and clang++ (the fuzzing build) does not.
-#ifdef __clang__
-#define _Bool bool
-#endif
 #include "phase_probes.skel.h"
-#ifdef __clang__
-#undef _Bool
-#endif
 #include "bpf_support/libbpf_error.h"
 #include "bpf_support/percpu_counters.h"
 #include "phases/phase_records.h"
@@ -41,15 +33,12 @@ common::Result<std::unique_ptr<PhaseTracer>> PhaseTracer::create(int tracked_thr
     phase_probes* skeleton = tracer->skeleton_.get();
     if (int error = bpf_map__reuse_fd(skeleton->maps.tracked_threads, tracked_threads_fd))
         return libbpf_error("cannot share the tracked-threads map with the phase probes", error);
-    // The uprobe programs (phase_*_multi) take their phase from the attach
-    // cookie, so they serve uprobe.multi and per-site uprobes alike; the
-    // usdt flavour is not loaded. The programs read no probe arguments, so
-    // a uprobe at each probe's nop, with its semaphore where it has one, is
-    // all that libbpf's USDT attachment did.
-    tracer->uprobes_.prepare(skeleton->progs.phase_start_multi);
-    tracer->uprobes_.prepare(skeleton->progs.phase_end_multi);
-    for (bpf_program* program : {skeleton->progs.phase_start, skeleton->progs.phase_end})
-        bpf_program__set_autoload(program, false);
+    // The programs take their phase from the attach cookie, so they serve
+    // uprobe.multi and per-site uprobes alike. They read no probe
+    // arguments, so a uprobe at each probe's nop, with its semaphore where
+    // it has one, is all that libbpf's USDT attachment would do.
+    tracer->uprobes_.prepare(skeleton->progs.phase_start);
+    tracer->uprobes_.prepare(skeleton->progs.phase_end);
     if (int error = phase_probes__load(skeleton))
         return libbpf_error("the kernel refused the USDT phase programs (run with -v for the verifier log)", error);
     return tracer;
@@ -78,9 +67,9 @@ common::Result<std::size_t> PhaseTracer::attach_executable(const std::string& pa
             (start ? starts : ends)
                 .push_back({site.file_offset, first_cookie + i, site.provider + ":" + site.name, site.semaphore_offset});
         }
-    if (auto attached = uprobes_.attach(skeleton_->progs.phase_start_multi, path, starts, false); !attached)
+    if (auto attached = uprobes_.attach(skeleton_->progs.phase_start, path, starts, false); !attached)
         return attached.error();
-    if (auto attached = uprobes_.attach(skeleton_->progs.phase_end_multi, path, ends, false); !attached)
+    if (auto attached = uprobes_.attach(skeleton_->progs.phase_end, path, ends, false); !attached)
         return attached.error();
     spdlog::debug("attached {} USDT phases in {} ({})", phases.size(), path,
                   bpf_support::uprobe_mode_name(uprobes_.mode()));

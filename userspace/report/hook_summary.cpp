@@ -22,6 +22,8 @@ HookSummary summarize_one(const std::string& hook,
     std::uint64_t other_thread_count = 0;
     std::uint64_t complete_processes = 0;
     std::uint64_t largest_rss_sum = 0;
+    std::uint64_t gate_holds = 0;
+    std::uint64_t gate_held_ns = 0;
     for (const model::Invocation* inv : invocations) {
         if (is_failure(inv->exit_code)) ++s.failed;
         for (const auto& [cpu, ns] : inv->times.on_cpu_ns_per_cpu) s.on_cpu_ns_per_cpu[cpu] += ns;
@@ -34,6 +36,13 @@ HookSummary summarize_one(const std::string& hook,
         for (const model::ProcessRecord& process : inv->processes) largest_rss = std::max(largest_rss, process.peak_rss_bytes);
         largest_rss_sum += largest_rss;
         s.max_process_rss_bytes = std::max(s.max_process_rss_bytes, largest_rss);
+        std::uint64_t held_ns = 0;
+        for (const model::ProcessRecord& process : inv->processes) {
+            gate_holds += process.gate_holds;
+            held_ns += process.gate_held_ns;
+        }
+        gate_held_ns += held_ns;
+        s.max_gate_held_ns = std::max(s.max_gate_held_ns, held_ns);
         for (const model::ProcessRecord& process : inv->processes)
             for (const model::ThreadRecord& thread : process.thread_records) {
                 if (thread.tid == process.pid) {
@@ -70,6 +79,8 @@ HookSummary summarize_one(const std::string& hook,
     s.mean_involuntary_switches = mean(complete_times.involuntary_switches);
     s.mean_processes = mean(complete_processes);
     s.mean_largest_process_rss_bytes = mean(largest_rss_sum);
+    s.mean_gate_holds = mean(gate_holds);
+    s.mean_gate_held_ns = mean(gate_held_ns);
     auto mean_times = [n](const model::SchedTimes& total) {
         model::SchedTimes m;
         m.on_cpu_ns = (total.on_cpu_ns + n / 2) / n;

@@ -65,6 +65,13 @@ struct HookSummary {
     double mean_largest_process_rss_bytes = 0;
     std::uint64_t max_process_rss_bytes = 0;
 
+    // validprof's own cost (--usdt, --sql): processes its gate held while
+    // it inspected a file, per complete invocation: the mean number of
+    // holds, their mean total time and the largest total.
+    double mean_gate_holds = 0;
+    double mean_gate_held_ns = 0;
+    std::uint64_t max_gate_held_ns = 0;
+
     // Total on-CPU nanoseconds per CPU id over all invocations of the hook;
     // only CPUs the hook ran on appear.
     std::map<std::uint32_t, std::uint64_t> on_cpu_ns_per_cpu;

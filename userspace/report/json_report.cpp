@@ -100,6 +100,9 @@ json hook_json(const HookSummary& h, const SessionSpan& span) {
         {"mean_largest_process_rss_bytes",
          h.complete ? json(std::llround(h.mean_largest_process_rss_bytes)) : json(nullptr)},
         {"max_process_rss_bytes", h.complete ? json(h.max_process_rss_bytes) : json(nullptr)},
+        {"mean_gate_holds", h.complete ? json(h.mean_gate_holds) : json(nullptr)},
+        {"mean_gate_held_ns", h.complete ? json(std::llround(h.mean_gate_held_ns)) : json(nullptr)},
+        {"max_gate_held_ns", h.complete ? json(h.max_gate_held_ns) : json(nullptr)},
         {"total_on_cpu_ns", h.total_on_cpu_ns()},
         {"cpu_per_core", std::move(cpus)},
         // Means per complete invocation, main threads against the others.
@@ -119,6 +122,8 @@ json process_json(const model::ProcessRecord& p, const model::Invocation& inv) {
         {"comm", to_valid_utf8(p.comm)},
         {"threads", p.threads},
         {"peak_rss_bytes", p.peak_rss_bytes},
+        {"gate_holds", p.gate_holds},
+        {"gate_held_ns", p.gate_held_ns},
         {"start_offset_ns", start_offset_ns(p, inv)},
         {"duration_ns", duration ? json(*duration) : json(nullptr)},
         {"exited", p.exited},

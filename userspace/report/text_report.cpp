@@ -120,6 +120,10 @@ void write_hook_detail(std::ostream& out, const HookSummary& h, const SessionSpa
             out << "  memory: largest process's peak resident set "
                 << format_bytes(static_cast<std::uint64_t>(std::llround(h.mean_largest_process_rss_bytes)))
                 << " (max " << format_bytes(h.max_process_rss_bytes) << ")\n";
+        if (h.max_gate_held_ns > 0)
+            out << "  validprof's gate held its processes " << format_count(h.mean_gate_holds) << " times for "
+                << format_duration(h.mean_gate_held_ns) << " (max " << format_duration(h.max_gate_held_ns)
+                << "), inspecting files for probes; included above\n";
         out << "  (summed over every thread of every process; processes overlap in time,\n"
                "   so these need not add up to the wall time)\n";
         if (h.has_other_threads) {
