@@ -48,12 +48,15 @@
 #include "sample_summary.h"
 #include "session_reader.h"
 #include "temp_directory.h"
+#include "bench_utilities.h"
 
 namespace fs = std::filesystem;
 using namespace validprof;
 using namespace validprof::bench;
 
 namespace {
+
+using validprof::bench::monotonic_ns;
 
 const char* const kUsage =
     "usage: bench_hook_overhead [--runs N] [--block N] [--burn-ms MS] [--sleep-ms MS]\n"
@@ -99,12 +102,6 @@ struct Options {
     bool syscall_spans = false;  // attach --syscall-spans: what record does by default
     std::string validprof = VALIDPROF_BINARY;
 };
-
-std::uint64_t monotonic_ns() {
-    timespec now{};
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    return static_cast<std::uint64_t>(now.tv_sec) * 1'000'000'000ull + static_cast<std::uint64_t>(now.tv_nsec);
-}
 
 double ms(double ns) { return ns / 1e6; }
 

@@ -54,11 +54,16 @@
 
 #include "session_reader.h"
 #include "temp_directory.h"
+#include "bench_utilities.h"
 
 namespace fs = std::filesystem;
 using namespace validprof::bench;
 
 namespace {
+
+using validprof::bench::monotonic_ns;
+using validprof::bench::split;
+using validprof::bench::load_average;
 
 const char* const kUsage =
     "usage: bench_ingest [--kinds LIST] [--rates LIST] [--workers N] [--seconds S]\n"
@@ -85,28 +90,6 @@ const char* const kUsage =
 constexpr int kSkipped = 77;
 
 [[noreturn]] void fail(const std::string& message) { throw std::runtime_error(message); }
-
-std::uint64_t monotonic_ns() {
-    timespec now{};
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    return static_cast<std::uint64_t>(now.tv_sec) * 1'000'000'000ull + static_cast<std::uint64_t>(now.tv_nsec);
-}
-
-std::vector<std::string> split(const std::string& text, char separator) {
-    std::vector<std::string> parts;
-    std::stringstream stream(text);
-    std::string part;
-    while (std::getline(stream, part, separator))
-        if (!part.empty()) parts.push_back(part);
-    return parts;
-}
-
-std::string load_average() {
-    std::ifstream file("/proc/loadavg");
-    std::string one, five, fifteen;
-    file >> one >> five >> fifteen;
-    return one + " " + five + " " + fifteen;
-}
 
 struct Options {
     std::vector<std::string> kinds = {"exec", "fork", "thread"};

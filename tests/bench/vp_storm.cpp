@@ -29,13 +29,11 @@
 #include <string>
 #include <vector>
 
+#include "bench_utilities.h"
+
 namespace {
 
-std::uint64_t monotonic_ns() {
-    timespec now{};
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    return static_cast<std::uint64_t>(now.tv_sec) * 1'000'000'000ull + static_cast<std::uint64_t>(now.tv_nsec);
-}
+using validprof::bench::monotonic_ns;
 
 void sleep_until(std::uint64_t deadline_ns) {
     timespec at{static_cast<time_t>(deadline_ns / 1'000'000'000ull), static_cast<long>(deadline_ns % 1'000'000'000ull)};
