@@ -57,6 +57,7 @@ using namespace validprof::bench;
 namespace {
 
 using validprof::bench::monotonic_ns;
+using validprof::bench::process_cpu_ns;
 
 const char* const kUsage =
     "usage: bench_hook_overhead [--runs N] [--block N] [--burn-ms MS] [--sleep-ms MS]\n"
@@ -105,18 +106,6 @@ struct Options {
 
 double ms(double ns) { return ns / 1e6; }
 
-// CPU time of all threads of pid so far (sum of /proc/PID/task/*/schedstat
-// first fields), ns: nanosecond resolution, unlike /proc/PID/stat's ticks.
-std::uint64_t process_cpu_ns(pid_t pid) {
-    std::uint64_t total = 0;
-    std::error_code error;
-    for (const auto& task : fs::directory_iterator("/proc/" + std::to_string(pid) + "/task", error)) {
-        std::ifstream schedstat(task.path() / "schedstat");
-        std::uint64_t on_cpu = 0;
-        if (schedstat >> on_cpu) total += on_cpu;
-    }
-    return total;
-}
 
 double cpu_ms(const rusage& usage) {
     return (static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) * 1e3 +

@@ -62,6 +62,7 @@ using namespace validprof::bench;
 namespace {
 
 using validprof::bench::monotonic_ns;
+using validprof::bench::process_cpu_ns;
 using validprof::bench::split;
 using validprof::bench::load_average;
 
@@ -147,18 +148,6 @@ CpuTimes read_cpu_times() {
     return {user + nice + system + irq + softirq + steal, user + nice + system + idle + iowait + irq + softirq + steal};
 }
 
-// CPU time of all threads of pid so far (schedstat's first field), ns; 0
-// once it is gone.
-std::uint64_t process_cpu_ns(pid_t pid) {
-    std::uint64_t total = 0;
-    std::error_code error;
-    for (const auto& task : fs::directory_iterator("/proc/" + std::to_string(pid) + "/task", error)) {
-        std::ifstream schedstat(task.path() / "schedstat");
-        std::uint64_t on_cpu = 0;
-        if (schedstat >> on_cpu) total += on_cpu;
-    }
-    return total;
-}
 
 std::map<std::string, std::string> read_fields(const std::string& path) {
     std::map<std::string, std::string> fields;

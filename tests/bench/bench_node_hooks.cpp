@@ -203,18 +203,24 @@ struct Workload {
     std::string skipped;               // why it cannot run here, if it cannot
 };
 
+// In a forked child: output to log_path (appended), then argv's
+// NULL-terminated form for execvp.
+std::vector<char*> prepare_logged_child(const std::vector<std::string>& argv, const std::string& log_path) {
+    if (FILE* log = std::fopen(log_path.c_str(), "a")) {
+        dup2(fileno(log), STDOUT_FILENO);
+        dup2(fileno(log), STDERR_FILENO);
+    }
+    std::vector<char*> args;
+    for (const std::string& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
+    args.push_back(nullptr);
+    return args;
+}
+
 // Runs argv, output to log_path; returns its exit code.
 int run_quietly(const std::vector<std::string>& argv, const std::string& log_path) {
     pid_t pid = fork();
     if (pid == 0) {
-        FILE* log = std::fopen(log_path.c_str(), "a");
-        if (log) {
-            dup2(fileno(log), STDOUT_FILENO);
-            dup2(fileno(log), STDERR_FILENO);
-        }
-        std::vector<char*> args;
-        for (const std::string& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
-        args.push_back(nullptr);
+        std::vector<char*> args = prepare_logged_child(argv, log_path);
         execvp(args[0], args.data());
         _exit(127);
     }
@@ -377,14 +383,7 @@ RunResult run_session(const std::vector<std::string>& argv, const std::string& t
     std::remove(times_path.c_str());
     pid_t pid = fork();
     if (pid == 0) {
-        FILE* log = std::fopen(log_path.c_str(), "a");
-        if (log) {
-            dup2(fileno(log), STDOUT_FILENO);
-            dup2(fileno(log), STDERR_FILENO);
-        }
-        std::vector<char*> args;
-        for (const std::string& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
-        args.push_back(nullptr);
+        std::vector<char*> args = prepare_logged_child(argv, log_path);
         exec_ns->store(monotonic_ns());
         execvp(args[0], args.data());
         _exit(127);

@@ -4,9 +4,11 @@
 // see how noisy).
 #pragma once
 
+#include <sys/types.h>
 #include <time.h>
 
 #include <cstdint>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -36,6 +38,20 @@ inline std::string load_average() {
     std::string one, five, fifteen;
     file >> one >> five >> fifteen;
     return one + " " + five + " " + fifteen;
+}
+
+// CPU time of all threads of `pid` so far (the sum of their schedstat first
+// fields), ns: nanosecond resolution, unlike /proc/PID/stat's ticks; 0
+// once it is gone.
+inline std::uint64_t process_cpu_ns(pid_t pid) {
+    std::uint64_t total = 0;
+    std::error_code error;
+    for (const auto& task : std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/task", error)) {
+        std::ifstream schedstat(task.path() / "schedstat");
+        std::uint64_t on_cpu = 0;
+        if (schedstat >> on_cpu) total += on_cpu;
+    }
+    return total;
 }
 
 }  // namespace validprof::bench
