@@ -432,8 +432,15 @@ static __always_inline int handle_fork(struct task_struct *parent, struct task_s
 	__u32 child_tid = BPF_CORE_READ(child, pid);
 	__u32 child_pid = BPF_CORE_READ(child, tgid);
 	struct vp_thread_state *state = track_thread(child_tid, child_pid, now);
-	if (state)
+	if (state) {
 		state->state = VP_STATE_RUNNABLE; /* sched_wakeup_new follows */
+		/* Its first wait, in the run queue until it first runs, begins
+		 * now: recorded like any other wait at that first switch-in, so
+		 * a timeline does not show it as time on a CPU. */
+		state->switched_out_ns = now;
+		state->wait_state = VP_STATE_RUNNABLE;
+		state->wait_syscall = -1;
+	}
 
 	struct vp_fork_event *event = bpf_ringbuf_reserve(&events, sizeof(*event), 0);
 	if (!event) {

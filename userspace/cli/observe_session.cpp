@@ -34,6 +34,9 @@ namespace validprof::cli {
 namespace {
 
 constexpr int kPollTimeoutMs = 100;
+// Once record's command has exited: short rounds, so the session ends soon
+// after the last exit event arrives.
+constexpr int kDrainPollTimeoutMs = 10;
 
 std::uint64_t clock_ns(clockid_t clock) {
     timespec now{};
@@ -191,10 +194,11 @@ public:
             command->release();
         }
 
+        status.mark(command ? "ready: observing, the command released" : "ready: observing");
         StopSignals stop;
         std::optional<std::uint64_t> command_exit_ns;
         while (true) {
-            auto polled = tracer_->poll(kPollTimeoutMs);
+            auto polled = tracer_->poll(command_exit_ns ? kDrainPollTimeoutMs : kPollTimeoutMs);
             if (!polled) return polled.error();
             for (const invocations::UntrackRequest& request : tracker_.take_untrack_requests())
                 tracer_->untrack_thread(request.tid, request.judged_exec_ns, request.seen_by_ns);
@@ -222,14 +226,16 @@ public:
                 static_cast<double>(now - started_ns_) / 1e9 >= *options_.duration_seconds)
                 break;
             if (command) {
-                if (!command_exit_ns && command->reap_if_exited()) command_exit_ns = now;
-                // Wait for the command's descendants (and a last round of
-                // late events), up to the drain timeout.
+                if (!command_exit_ns && command->reap_if_exited()) {
+                    command_exit_ns = now;
+                    status.mark("the command exited");
+                }
+                // Wait for the command's descendants, up to the drain
+                // timeout: until every process seen has its exit read (the
+                // command's own final switch comes after wait4 returns).
                 if (command_exit_ns) {
                     double since_exit = static_cast<double>(now - *command_exit_ns) / 1e9;
-                    bool drained = tracker_.open_invocations() == 0 && tracker_.live_record_processes() == 0 &&
-                                   since_exit > 0.05;
-                    if (drained || since_exit >= options_.drain_timeout_seconds) break;
+                    if (tracker_.live_processes() == 0 || since_exit >= options_.drain_timeout_seconds) break;
                 }
             }
         }
@@ -300,6 +306,7 @@ public:
         }
         status.clear();
         if (auto finished = database_->finish_session(session_id_, end); !finished) return finished.error();
+        status.mark("the session is stored");
 
         print_summary(end, stop.signal_number());
         ObserveOutcome outcome;

@@ -4,6 +4,8 @@
 
 #include <cstdio>
 
+#include <spdlog/spdlog.h>
+
 namespace validprof::cli {
 
 bool stderr_is_terminal() { return ::isatty(STDERR_FILENO) == 1; }
@@ -27,7 +29,13 @@ void StatusLine::update(const ObserveProgress& progress) {
     std::fflush(stderr);
 }
 
+void StatusLine::mark(const char* what) const {
+    const std::chrono::duration<double, std::milli> since = std::chrono::steady_clock::now() - created_;
+    spdlog::debug("{:.1f} ms after start: {}", since.count(), what);
+}
+
 void StatusLine::step(const char* what) {
+    mark(what);
     if (!enabled_) return;
     std::fprintf(stderr, "\r\033[K[validprof] %s...", what);
     std::fflush(stderr);

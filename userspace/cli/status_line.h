@@ -25,12 +25,17 @@ public:
     // Shows what validprof is doing at once (loading BPF programs,
     // symbolizing stacks): the seconds before and after observing, when
     // the counters do not move. The next update() redraws the counters.
+    // With -v each step is also logged with the time since the start, so
+    // the time to be ready and to stop can be read step by step.
     void step(const char* what);
+    // Logs a moment of that timeline without showing it ("observing").
+    void mark(const char* what) const;
     // Removes the line so that what follows starts on a clean line.
     void clear();
 
 private:
     bool enabled_;
+    std::chrono::steady_clock::time_point created_ = std::chrono::steady_clock::now();
     bool drawn_ = false;
     std::chrono::steady_clock::time_point last_draw_{};
 };

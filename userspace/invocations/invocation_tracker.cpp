@@ -572,6 +572,12 @@ std::size_t InvocationTracker::open_invocations() const {
     return groups_.size() - (record_group_ != kNoGroup ? 1 : 0);
 }
 
+std::size_t InvocationTracker::live_processes() const {
+    std::size_t live = 0;
+    for (const auto& [id, group] : groups_) live += group.alive;
+    return live;
+}
+
 std::size_t InvocationTracker::live_record_processes() const {
     if (record_group_ == kNoGroup) return 0;
     std::size_t live = 0;

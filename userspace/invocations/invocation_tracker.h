@@ -130,6 +130,11 @@ public:
     // that have not exited: record waits for them as for open invocations,
     // so `sh -c 'slow & exit'` is recorded whole.
     std::size_t live_record_processes() const;
+    // Processes of any invocation or of the command tree whose exit (that
+    // of their last known thread) has not been read yet. Events come in
+    // order through one ring buffer, so once this is 0 every fork that
+    // preceded those exits has been read too: nothing known is running.
+    std::size_t live_processes() const;
 
 private:
     struct Group {
