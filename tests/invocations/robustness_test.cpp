@@ -283,3 +283,36 @@ TEST(Robustness, ZeroLingerFinishesImmediately) {
 
 }  // namespace
 }  // namespace validprof::invocations
+
+namespace validprof::invocations {
+namespace {
+
+using namespace testing;
+
+// A thread whose final switch no program saw is reported when its task is
+// freed, an RCU grace period later, stamped with its old exit; by then its
+// pid can belong to a new process, here an invocation's root. The stale
+// exit must not end that root (before it even began), and the root's own
+// exit must still close it.
+TEST(Robustness, StaleExitOfAnEarlierProcessWithThePidLeavesTheNewOneAlone) {
+    InvocationTracker tracker(test_rules(), attach_options());
+    tracker.on_event(exec_of(500 * kMs, 10, 1, kPostEdit));
+    tracker.on_event(fork_of(510 * kMs, 10, 11));
+    tracker.on_event(thread_exit_of(100 * kMs, 10, 17, 1));  // freed late, exited at 100 ms
+    model::ExitEvent stale = std::get<model::ExitEvent>(exit_of(101 * kMs, 10, 1, 9 << 8));
+    stale.tid = 18;
+    tracker.on_event(stale);
+    EXPECT_TRUE(tracker.take_finished(520 * kMs + kLinger).empty()) << "the root is still running";
+    tracker.on_event(exit_of(600 * kMs, 11, 10));
+    tracker.on_event(exit_of(700 * kMs, 10, 1, 0));
+    auto done = tracker.take_finished(700 * kMs + kLinger);
+    ASSERT_EQ(done.size(), 1u);
+    EXPECT_TRUE(done[0].complete);
+    EXPECT_EQ(done[0].root_end_ns, 700 * kMs);
+    EXPECT_EQ(done[0].exit_code, 0);
+    ASSERT_EQ(done[0].processes.size(), 2u);
+    EXPECT_EQ(done[0].processes[0].threads, 1u) << "the stale threads are not the root's";
+}
+
+}  // namespace
+}  // namespace validprof::invocations

@@ -206,6 +206,16 @@ void InvocationTracker::on_exit(const model::ExitEvent& exit) {
     }
     if (const ProcessKey key = processes_.lookup(exit.pid, ts); key != kNoProcess) {
         TrackedProcess& process = processes_.at(key);
+        // Stamped well before this process began: a thread of an earlier
+        // process with the same pid, reported when its task was freed (the
+        // kernel frees the pid first, so a new process can have it by then)
+        // and stamped with its old exit. Applied here it would end the new
+        // process before it started, and its real exit would then find no
+        // live process to close.
+        if (ts + options_.linger_ns < process.record.start_ns) {
+            ++counters_.unattributed_events;
+            return;
+        }
         if (process.group == kNoGroup) ++process.pending_events;
         const bool group_died = apply_exit(process, exit);
         if (group_died && threads_still_running(process) > 0) {
