@@ -45,16 +45,28 @@ int fail(const char* what) {
     return 1;
 }
 
-// Every report says how long the reporting process waited for a CPU in its
-// whole life ("runqueue_ns", unless the mode counts more than itself): on a
-// busy machine that contention can outweigh the planted cause, and explain
-// then rightly names it first.
+// The process's run-queue wait when main() began. Waits before that (from
+// record's fork of the command to its exec) lie outside the invocation,
+// which starts at the exec, so explain cannot count them: on a loaded
+// machine they were milliseconds, and made contention look bigger here
+// than in the invocation explain is asked about.
+std::uint64_t run_delay_at_main_ns = 0;
+
+std::uint64_t own_runqueue_since_main_ns() {
+    const std::uint64_t now = read_own_schedstat().run_queue_wait_ns;
+    return now > run_delay_at_main_ns ? now - run_delay_at_main_ns : 0;
+}
+
+// Every report says how long the reporting process waited for a CPU since
+// main() began ("runqueue_ns", unless the mode counts more than itself): on
+// a busy machine that contention can outweigh the planted cause, and
+// explain then rightly names it first.
 void report(const std::string& mode, std::uint64_t planted_ns, pid_t planted_pid, const std::string& more = "") {
     std::string line = "mode=" + mode + " planted_ns=" + std::to_string(planted_ns) +
                        " planted_pid=" + std::to_string(planted_pid);
     if (!more.empty()) line += " " + more;
     if (more.find("runqueue_ns=") == std::string::npos)
-        line += " runqueue_ns=" + std::to_string(read_own_schedstat().run_queue_wait_ns);
+        line += " runqueue_ns=" + std::to_string(own_runqueue_since_main_ns());
     write_truth(line);
 }
 
@@ -114,7 +126,7 @@ int child_then_wait(const std::string& mode, double ms, bool burn) {
     }
     const std::uint64_t child_runqueue_ns = read_final_schedstat(child).stat.run_queue_wait_ns;
     waitpid(child, nullptr, 0);
-    const std::uint64_t runqueue_ns = child_runqueue_ns + read_own_schedstat().run_queue_wait_ns;
+    const std::uint64_t runqueue_ns = child_runqueue_ns + own_runqueue_since_main_ns();
     report(mode, planted, child, "runqueue_ns=" + std::to_string(runqueue_ns));
     return 0;
 }
@@ -317,6 +329,7 @@ int idle_workers(double ms) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    run_delay_at_main_ns = read_own_schedstat().run_queue_wait_ns;
     if (argc < 2) {
         std::fprintf(stderr, "usage: vp_explain_fixture MODE [ARGS] (see the source)\n");
         return 2;
