@@ -219,7 +219,6 @@ void InvocationTracker::on_exit(const model::ExitEvent& exit) {
         if (process.group == kNoGroup) ++process.pending_events;
         const bool group_died = apply_exit(process, exit);
         if (group_died && threads_still_running(process) > 0) {
-            process.awaiting_threads = true;
             awaiting_.insert(key);
         } else if (group_died) {
             note_process_exit(process);
@@ -315,7 +314,7 @@ void InvocationTracker::adopt(ProcessKey key, GroupId group_id, ProcessKey paren
 
 void InvocationTracker::join_group(Group& group, const TrackedProcess& process) {
     group.members.push_back(process.key);
-    if (!process.record.exited || process.awaiting_threads) {
+    if (!process.record.exited || awaiting(process)) {
         if (group.alive++ == 0) drained_.erase(group.id);
         return;
     }
@@ -345,8 +344,7 @@ TrackedProcess* InvocationTracker::straggler_of(const model::ExitEvent& exit) {
 }
 
 void InvocationTracker::settle(TrackedProcess& process) {
-    if (!process.awaiting_threads || threads_still_running(process) > 0) return;
-    process.awaiting_threads = false;
+    if (!awaiting(process) || threads_still_running(process) > 0) return;
     awaiting_.erase(process.key);
     note_process_exit(process);
 }
@@ -360,7 +358,6 @@ void InvocationTracker::stop_awaiting(std::uint64_t now_ns, bool all) {
     for (const ProcessKey key : overdue) {
         TrackedProcess& process = processes_.at(key);
         counters_.thread_exits_unseen += threads_still_running(process);
-        process.awaiting_threads = false;
         awaiting_.erase(key);
         note_process_exit(process);
     }
@@ -530,7 +527,7 @@ std::vector<model::Invocation> InvocationTracker::finish(std::uint64_t now_ns,
                                                          const std::vector<LiveThread>& live_threads) {
     for (const LiveThread& thread : live_threads) {
         TrackedProcess* process = processes_.find(processes_.current(thread.pid));
-        if (process == nullptr || (process->record.exited && !process->awaiting_threads)) continue;
+        if (process == nullptr || (process->record.exited && !awaiting(*process))) continue;
         model::ThreadRecord& record = note_thread(*process, thread.tid, 0, 0);
         if (record.exited) continue;
         process->record.times.add(thread.times);
@@ -594,7 +591,7 @@ std::size_t InvocationTracker::live_record_processes() const {
     for (const ProcessKey key : groups_.at(record_group_).members) {
         const TrackedProcess* process = processes_.find(key);
         if (process != nullptr && process->group == record_group_ &&
-            (!process->record.exited || process->awaiting_threads))
+            (!process->record.exited || awaiting(*process)))
             ++live;
     }
     return live;

@@ -210,7 +210,10 @@ private:
     GroupId record_group_ = kNoGroup;
     std::set<GroupId> drained_;  // invocations with no live process, waiting out the linger
     std::unordered_set<ProcessKey> pending_;
-    std::unordered_set<ProcessKey> awaiting_;  // group died, known threads still to report
+    // Processes whose group died while threads they are known to have had
+    // not reported their exit yet: each ends with the last of those.
+    std::unordered_set<ProcessKey> awaiting_;
+    bool awaiting(const TrackedProcess& process) const { return awaiting_.contains(process.key); }
     std::unordered_map<std::int32_t, std::vector<ProcessKey>> pending_by_parent_;  // parent pid -> waiting children
     std::unordered_map<std::int32_t, std::uint64_t> ignored_;  // pid -> when ignored
     std::deque<std::pair<std::uint64_t, std::int32_t>> ignored_order_;  // expiry queue for ignored_

@@ -36,9 +36,6 @@ struct TrackedProcess {
     std::uint64_t first_seen_ns = 0;   // when pending: timestamp of its first event
     std::uint64_t pending_events = 0;  // events received while pending
     std::int32_t waiting_for_pid = 0;  // when pending: the parent pid it is registered under
-    // Its group died (record.exited) but threads it is known to have had
-    // have not reported their exit yet: the process ends with the last.
-    bool awaiting_threads = false;
 };
 
 class ProcessTable {
